@@ -1,0 +1,44 @@
+// The wire between the supervisor and a probe worker. Workers import only this file (types and
+// constants) from src/: everything they report crosses their MessagePort in these shapes.
+import type { MessagePort } from 'node:worker_threads';
+
+export interface ProbeTask {
+  probe: string;
+  kind: string;
+  port: MessagePort;
+  /** Probe-specific options from the scenario (already validated by the supervisor). */
+  options: Record<string, unknown>;
+  target: 'sim' | 'live';
+  /** Where to connect: filled by the supervisor (simulator URLs, or the live endpoints). */
+  endpoints: Record<string, string>;
+  /** How often the worker reports counters and its post-GC heap floor. */
+  reportIntervalMs: number;
+  /** How often the worker forces a full GC to measure its heap floor exactly (0 = only observe). */
+  gcFloorIntervalMs: number;
+  /** `--inject-leak`: retain this many bytes per second (0 = off). */
+  injectLeakBytesPerSec: number;
+  seed: number;
+}
+
+export type Level = 'debug' | 'info' | 'warn' | 'error';
+
+export type WorkerMessage =
+  | { type: 'ready'; t: number }
+  /** Cumulative counters and current gauges: the supervisor keeps only the latest. */
+  | { type: 'counters'; t: number; counters: Record<string, number>; gauges: Record<string, number> }
+  /**
+   * Heap after GC since the last report: `floor` is the lowest used heap seen right after a
+   * collection; `major` says whether a full (mark-compact) collection produced it.
+   */
+  | { type: 'gc'; t: number; floor: number; major: boolean; collections: number }
+  | { type: 'event'; t: number; kind: string; data?: Record<string, unknown> }
+  | { type: 'log'; t: number; level: Level; msg: string; data?: Record<string, unknown> }
+  | { type: 'done'; t: number; reason: string };
+
+export type SupervisorMessage = { type: 'stop'; reason: string };
+
+/** A probe's task promise resolves with this once it has stopped cleanly. */
+export interface ProbeResult {
+  reason: string;
+  counters: Record<string, number>;
+}

@@ -1,0 +1,56 @@
+// Known-bad reference: retains `bytesPerSec` of heap, plus optional failure modes the
+// supervisor must isolate (throw, exceed its heap limit, block its event loop).
+import type { ProbeTask } from '../src/bus/protocol.ts';
+import { LeakInjector, runProbe } from './lib/runtime.ts';
+
+interface LeakyOptions {
+  bytesPerSec?: number;
+  /** Throw after this many ms. */
+  throwAfterMs?: number;
+  /** Allocate without bound after this many ms (to hit resourceLimits). */
+  explodeAfterMs?: number;
+  /** Block the event loop for `blockForMs` after `blockAfterMs`. */
+  blockAfterMs?: number;
+  blockForMs?: number;
+}
+
+export default function leaky(task: ProbeTask) {
+  const options = task.options as LeakyOptions;
+  return runProbe(task, async (ctx) => {
+    const leak = new LeakInjector(options.bytesPerSec ?? 0);
+    const timer = leak.start();
+    const gauge = setInterval(() => ctx.gauge('retained_bytes', leak.retainedBytes), 250);
+    const pending: NodeJS.Timeout[] = [];
+    const failure = new Promise<never>((_, reject) => {
+      if (options.throwAfterMs !== undefined) {
+        pending.push(setTimeout(() => reject(new Error('leaky probe: injected failure')), options.throwAfterMs));
+      }
+      if (options.explodeAfterMs !== undefined) {
+        pending.push(
+          setTimeout(() => {
+            const hog: unknown[] = [];
+            for (;;) hog.push(new Array(1024).fill({ hog: true }));
+          }, options.explodeAfterMs),
+        );
+      }
+      if (options.blockAfterMs !== undefined) {
+        pending.push(
+          setTimeout(() => {
+            const until = Date.now() + (options.blockForMs ?? 10_000);
+            while (Date.now() < until) {
+              // busy on purpose: the supervisor must notice an unresponsive worker
+            }
+            ctx.event('unblocked');
+          }, options.blockAfterMs),
+        );
+      }
+    });
+    try {
+      await Promise.race([ctx.stopped, failure]);
+    } finally {
+      clearInterval(timer);
+      clearInterval(gauge);
+      for (const t of pending) clearTimeout(t);
+    }
+  });
+}

@@ -1,0 +1,166 @@
+// The thin adapter every probe worker runs inside: counters, events and logs go out over the
+// task's MessagePort; the post-GC heap floor is measured here, in the worker's own isolate,
+// because only the isolate that collects knows what survived its collections.
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { Level, ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../src/bus/protocol.ts';
+
+export interface ProbeContext {
+  readonly task: ProbeTask;
+  /** Aborted when the supervisor asks the probe to stop. */
+  readonly signal: AbortSignal;
+  /** Resolves with the stop reason. */
+  readonly stopped: Promise<string>;
+  count(name: string, by?: number): void;
+  gauge(name: string, value: number): void;
+  event(kind: string, data?: Record<string, unknown>): void;
+  log(level: Level, msg: string, data?: Record<string, unknown>): void;
+  /** Counters so far (tests and probes reading their own totals). */
+  counter(name: string): number;
+}
+
+type ForcedGc = () => void;
+
+function exposeGc(): ForcedGc {
+  // V8 flags are process-wide, but the `gc` function only appears in contexts created after the
+  // flag is set: a fresh vm context of this isolate hands it over without touching the others.
+  v8.setFlagsFromString('--expose-gc');
+  return vm.runInNewContext('gc') as ForcedGc;
+}
+
+/** Samples the heap right after each collection and keeps only the lowest per report. */
+class GcFloor {
+  private profiler = new v8.GCProfiler();
+
+  constructor() {
+    this.profiler.start();
+  }
+
+  take(): { floor: number; major: boolean; collections: number } | undefined {
+    const data = this.profiler.stop();
+    this.profiler = new v8.GCProfiler();
+    this.profiler.start();
+    let floor = Infinity;
+    let major = false;
+    const stats = data?.statistics ?? [];
+    for (const gc of stats) {
+      const used = gc.afterGC.heapStatistics.usedHeapSize;
+      const isMajor = gc.gcType === 'MarkSweepCompact';
+      // A full collection's figure is the true floor: a scavenge leaves old-space garbage in.
+      if (isMajor && !major) {
+        major = true;
+        floor = used;
+      } else if (isMajor === major && used < floor) {
+        floor = used;
+      }
+    }
+    return stats.length > 0 ? { floor, major, collections: stats.length } : undefined;
+  }
+
+  stop(): void {
+    this.profiler.stop();
+  }
+}
+
+const CHUNK_BYTES = 1024;
+
+/** `--inject-leak`: retains heap at a steady rate so the detector can be calibrated on a real probe. */
+export class LeakInjector {
+  private readonly retained: number[][] = [];
+  retainedBytes = 0;
+  private owed = 0;
+  private readonly bytesPerSec: number;
+
+  constructor(bytesPerSec: number) {
+    this.bytesPerSec = bytesPerSec;
+  }
+
+  start(tickMs = 100): NodeJS.Timeout {
+    let last = Date.now();
+    return setInterval(() => {
+      const now = Date.now();
+      this.tick(now - last);
+      last = now;
+    }, tickMs);
+  }
+
+  tick(elapsedMs: number): void {
+    this.owed += (this.bytesPerSec * elapsedMs) / 1000;
+    // Packed small-integer arrays cost 8 bytes per element on V8's 64-bit heap and live on the
+    // JS heap (a Buffer would be off-heap "external" memory and blame the wrong series).
+    // Retained in 1 KiB chunks: many small objects, like a real leak, each of a known size.
+    const chunks = Math.floor(this.owed / CHUNK_BYTES);
+    this.owed -= chunks * CHUNK_BYTES;
+    for (let i = 0; i < chunks; i++) this.retained.push(new Array<number>(CHUNK_BYTES / 8).fill(i));
+    this.retainedBytes += chunks * CHUNK_BYTES;
+  }
+}
+
+export async function runProbe(task: ProbeTask, main: (ctx: ProbeContext) => Promise<void>): Promise<ProbeResult> {
+  const { port } = task;
+  const counters = new Map<string, number>();
+  const gauges = new Map<string, number>();
+  const controller = new AbortController();
+  let stopReason = 'completed';
+  let resolveStopped!: (reason: string) => void;
+  const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));
+
+  const post = (message: WorkerMessage) => port.postMessage(message);
+
+  port.on('message', (message: SupervisorMessage) => {
+    if (message.type === 'stop' && !controller.signal.aborted) {
+      stopReason = message.reason;
+      controller.abort(message.reason);
+      resolveStopped(message.reason);
+    }
+  });
+
+  const gcFloor = new GcFloor();
+  const forcedGc = task.gcFloorIntervalMs > 0 ? exposeGc() : undefined;
+  const leak = task.injectLeakBytesPerSec > 0 ? new LeakInjector(task.injectLeakBytesPerSec) : undefined;
+
+  const report = () => {
+    const t = Date.now();
+    post({ type: 'counters', t, counters: Object.fromEntries(counters), gauges: Object.fromEntries(gauges) });
+    const floor = gcFloor.take();
+    if (floor) post({ type: 'gc', t, ...floor });
+  };
+
+  const timers: NodeJS.Timeout[] = [setInterval(report, task.reportIntervalMs)];
+  if (forcedGc) timers.push(setInterval(forcedGc, task.gcFloorIntervalMs));
+  if (leak) timers.push(leak.start());
+
+  const ctx: ProbeContext = {
+    task,
+    signal: controller.signal,
+    stopped,
+    count(name, by = 1) {
+      counters.set(name, (counters.get(name) ?? 0) + by);
+    },
+    gauge(name, value) {
+      gauges.set(name, value);
+    },
+    event(kind, data) {
+      post({ type: 'event', t: Date.now(), kind, data });
+    },
+    log(level, msg, data) {
+      post({ type: 'log', t: Date.now(), level, msg, data });
+    },
+    counter(name) {
+      return counters.get(name) ?? 0;
+    },
+  };
+
+  post({ type: 'ready', t: Date.now() });
+  try {
+    await main(ctx);
+  } finally {
+    for (const timer of timers) clearInterval(timer);
+    if (forcedGc) forcedGc();
+    report();
+    gcFloor.stop();
+  }
+  post({ type: 'done', t: Date.now(), reason: stopReason });
+  port.close();
+  return { reason: stopReason, counters: Object.fromEntries(counters) };
+}
