@@ -2,7 +2,7 @@
 // Every fault that fires is recorded with its time so tests can reconcile what a probe saw with
 // what was injected. Simulators supply the handlers; this module only decides *when*.
 import { z } from 'zod';
-import { parseDuration } from '../scenario/units.ts';
+import { duration } from '../scenario/fields.ts';
 
 export const FAULT_KINDS = [
   'drop', // close a connection with `code` (default 1006 = abrupt, no close frame)
@@ -22,14 +22,7 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
-const durationish = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  try {
-    return parseDuration(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});
+const durationish = duration;
 
 export const FaultSpecSchema = z
   .object({

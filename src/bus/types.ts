@@ -1,0 +1,70 @@
+// What flows on the bus. Consumers (results, verdict, metrics, progress, snapshot) depend on
+// these shapes only, never on each other.
+
+/** One sample of one probe worker (or of the whole process, probe = "process"). */
+export interface Sample {
+  t: number;
+  probe: string;
+  /** V8 heap of the worker's isolate (of the supervisor's for "process"). */
+  heapUsed: number | null;
+  heapTotal: number | null;
+  external: number | null;
+  heapLimit: number | null;
+  detachedContexts: number | null;
+  /** Lowest heap seen right after a GC since the previous sample (null when none ran). */
+  heapFloor: number | null;
+  /** Whether heapFloor came from a full (mark-compact) collection. */
+  heapFloorMajor: boolean;
+  /** Process-wide RSS and CPU % (pidusage): the same figure on every probe's line of a tick. */
+  rss: number;
+  cpu: number;
+  /** Event-loop utilisation of the worker over the last interval (0..1). */
+  elu: number | null;
+  /** The worker thread's own CPU over the last interval, % of one core (null if unavailable). */
+  threadCpu: number | null;
+  /** Set when the worker did not answer the heap query in time (blocked event loop). */
+  unresponsive?: boolean;
+  counters: Record<string, number>;
+  gauges: Record<string, number>;
+}
+
+export type ProbeEventKind =
+  | 'start'
+  | 'exit'
+  | 'crash'
+  | 'unresponsive'
+  | 'responsive'
+  | 'breach'
+  | 'abort'
+  | 'snapshot'
+  | (string & {});
+
+export interface ProbeEvent {
+  t: number;
+  probe: string;
+  kind: ProbeEventKind;
+  data?: Record<string, unknown>;
+}
+
+export interface RunInfo {
+  scenario: string;
+  startedAt: number;
+  durationMs: number;
+  nominalDurationMs: number;
+  sampleIntervalMs: number;
+  probes: { name: string; kind: string }[];
+}
+
+export interface RunEnd {
+  t: number;
+  reason: 'completed' | 'aborted' | 'interrupted' | 'error';
+  detail?: string;
+}
+
+export interface BusEvents {
+  'run:start': [RunInfo];
+  sample: [Sample];
+  event: [ProbeEvent];
+  log: [{ t: number; probe: string; level: string; msg: string; data?: Record<string, unknown> }];
+  'run:end': [RunEnd];
+}

@@ -1,0 +1,36 @@
+// `exsoak` — argument parsing only; each command lives in its own file.
+import yargs from 'yargs';
+import { readFileSync } from 'node:fs';
+import { runCommand } from './run.ts';
+import { simCommand } from './sim.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { ScenarioError } from '../scenario/load.ts';
+
+export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await yargs(argv)
+      .scriptName('exsoak')
+      .version(VERSION)
+      .command(runCommand)
+      .command(simCommand)
+      .demandCommand(1, 'expected a command: run, sim')
+      .strict()
+      .help()
+      .alias('h', 'help')
+      .wrap(Math.min(110, process.stdout.columns || 100))
+      .fail((msg, err) => {
+        throw err ?? new UsageError(msg);
+      })
+      .parseAsync();
+  } catch (err) {
+    if (err instanceof UsageError || err instanceof ScenarioError) {
+      process.stderr.write(`exsoak: ${err.message}\n(see exsoak --help)\n`);
+      process.exitCode = EXIT.usage;
+      return;
+    }
+    process.stderr.write(`exsoak: internal error: ${(err as Error).stack ?? err}\n`);
+    process.exitCode = EXIT.internal;
+  }
+}

@@ -1,0 +1,65 @@
+// The run's log: pino NDJSON into log.ndjson, and a short human line per entry on stderr.
+// Credentials and signatures are redacted at the source, whatever path they arrive by.
+import { Writable } from 'node:stream';
+import { pino, type Logger } from 'pino';
+
+export const REDACT_PATHS = [
+  'apiKey',
+  'apiSecret',
+  'secret',
+  'sign',
+  'signature',
+  'password',
+  'token',
+  '*.apiKey',
+  '*.apiSecret',
+  '*.secret',
+  '*.sign',
+  '*.signature',
+  'headers["api-key"]',
+  'headers.sign',
+  '*.headers["api-key"]',
+  '*.headers.sign',
+];
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+function humanStream(out: NodeJS.WritableStream, color: boolean): Writable {
+  const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+  return new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        try {
+          const entry = JSON.parse(line) as { time: number; level: number; msg: string; probe?: string };
+          const time = new Date(entry.time).toISOString().slice(11, 19);
+          const level = LEVEL_NAMES[entry.level] ?? String(entry.level);
+          const colored = entry.level >= 50 ? paint(31, level) : entry.level >= 40 ? paint(33, level) : paint(2, level);
+          out.write(`${paint(2, time)} ${colored.padEnd(color ? 14 : 5)} ${entry.probe ? `[${entry.probe}] ` : ''}${entry.msg}\n`);
+        } catch {
+          out.write(line + '\n');
+        }
+      }
+      done();
+    },
+  });
+}
+
+export interface LogOptions {
+  file?: string;
+  /** Level for the human lines on stderr ('silent' to mute them). */
+  stderrLevel?: string;
+  color?: boolean;
+}
+
+export function createLogger(opts: LogOptions): Logger {
+  const streams: pino.StreamEntry[] = [];
+  if (opts.file) streams.push({ level: 'debug', stream: pino.destination({ dest: opts.file, sync: true, mkdir: true }) });
+  if (opts.stderrLevel !== 'silent') {
+    streams.push({ level: (opts.stderrLevel ?? 'info') as pino.Level, stream: humanStream(process.stderr, opts.color ?? false) });
+  }
+  return pino(
+    { level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined },
+    pino.multistream(streams),
+  );
+}

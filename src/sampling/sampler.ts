@@ -1,0 +1,111 @@
+// Every sample interval: one Sample per live probe worker and one for the process, on the bus.
+import type { Bus } from '../bus/bus.ts';
+import type { Sample } from '../bus/types.ts';
+import type { ProbeHost } from '../supervisor/probe-host.ts';
+import { WorkerSampler } from './worker.ts';
+import { closeProcessSampler, sampleProcess } from './process.ts';
+
+export class Sampler {
+  private timer?: NodeJS.Timeout;
+  private readonly perWorker = new WeakMap<object, WorkerSampler>();
+  private readonly unresponsive = new Set<string>();
+  private busy = false;
+  private readonly hosts: ProbeHost[];
+  private readonly bus: Bus;
+  private readonly intervalMs: number;
+  /** Cost of the last tick's worker sampling, in µs of main-thread CPU per worker. */
+  lastCostUsPerWorker = 0;
+
+  constructor(hosts: ProbeHost[], bus: Bus, intervalMs: number) {
+    this.hosts = hosts;
+    this.bus = bus;
+    this.intervalMs = intervalMs;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    closeProcessSampler();
+  }
+
+  async tick(): Promise<void> {
+    // A slow tick (a wedged worker's query timing out) must not pile up behind itself.
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const live = this.hosts.filter((h) => h.alive && h.worker);
+      const cpuBefore = process.cpuUsage();
+      const [proc, readings] = await Promise.all([
+        sampleProcess(),
+        Promise.all(live.map((host) => this.readWorker(host))),
+      ]);
+      const cpu = process.cpuUsage(cpuBefore);
+      this.lastCostUsPerWorker = live.length > 0 ? (cpu.user + cpu.system) / live.length : 0;
+      const t = Date.now();
+      for (const reading of readings) this.bus.emit('sample', { ...reading, t, rss: proc.rss, cpu: proc.cpu });
+      const own = process.memoryUsage();
+      this.bus.emit('sample', {
+        t,
+        probe: 'process',
+        heapUsed: own.heapUsed,
+        heapTotal: own.heapTotal,
+        external: own.external,
+        heapLimit: null,
+        detachedContexts: null,
+        heapFloor: null,
+        heapFloorMajor: false,
+        rss: proc.rss,
+        cpu: proc.cpu,
+        elu: null,
+        threadCpu: null,
+        counters: {},
+        gauges: {},
+      });
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async readWorker(host: ProbeHost): Promise<Omit<Sample, 't' | 'rss' | 'cpu'>> {
+    const worker = host.worker!;
+    let sampler = this.perWorker.get(worker);
+    if (!sampler) {
+      sampler = new WorkerSampler(worker);
+      this.perWorker.set(worker, sampler);
+    }
+    const [heap, threadCpu] = await Promise.all([
+      sampler.heap(Math.max(50, Math.min(this.intervalMs * 0.8, 2000))),
+      sampler.threadCpu(),
+    ]);
+    const elu = sampler.elu();
+    this.noteResponsiveness(host.name, heap !== undefined);
+    const floor = host.takeFloor();
+    return {
+      probe: host.name,
+      heapUsed: heap?.heapUsed ?? null,
+      heapTotal: heap?.heapTotal ?? null,
+      external: heap?.external ?? null,
+      heapLimit: heap?.heapLimit ?? null,
+      detachedContexts: heap?.detachedContexts ?? null,
+      heapFloor: floor?.floor ?? null,
+      heapFloorMajor: floor?.major ?? false,
+      elu,
+      threadCpu,
+      ...(heap ? {} : { unresponsive: true }),
+      counters: host.counters,
+      gauges: host.gauges,
+    };
+  }
+
+  private noteResponsiveness(probe: string, answered: boolean): void {
+    if (!answered && !this.unresponsive.has(probe)) {
+      this.unresponsive.add(probe);
+      this.bus.emit('event', { t: Date.now(), probe, kind: 'unresponsive' });
+    } else if (answered && this.unresponsive.delete(probe)) {
+      this.bus.emit('event', { t: Date.now(), probe, kind: 'responsive' });
+    }
+  }
+}

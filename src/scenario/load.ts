@@ -1,0 +1,129 @@
+// Reads scenario files (YAML or JSON) and turns every problem into one ScenarioError that names
+// the file, the key path and what was expected: users fix scenarios from this message alone.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import type { z } from 'zod';
+import { ScenarioSchema, type Scenario } from './schema.ts';
+import { probeKind, probeKinds } from './probes/index.ts';
+
+export class ScenarioError extends Error {}
+
+export interface ResolvedProbe {
+  name: string;
+  kind: string;
+  /** The kind's options, validated and with defaults. */
+  options: Record<string, unknown>;
+  spec: Scenario['probes'][string];
+  /** Which scenario file it came from. */
+  file: string;
+}
+
+export interface LoadedScenario {
+  scenario: Scenario;
+  probes: ResolvedProbe[];
+  files: string[];
+}
+
+function formatPath(keys: readonly PropertyKey[]): string {
+  return keys.length === 0 ? '(top level)' : keys.map(String).join('.');
+}
+
+export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string {
+  return issues
+    .map((issue) => {
+      const where = formatPath([...prefix, ...issue.path]);
+      if (issue.code === 'unrecognized_keys') {
+        return `${file}: ${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      }
+      return `${file}: ${where}: ${issue.message}`;
+    })
+    .join('\n');
+}
+
+function readDocument(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ScenarioError(`${file}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code})`);
+  }
+  if (file.endsWith('.json')) {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw new ScenarioError(`${file}: not valid JSON: ${(err as Error).message}`);
+    }
+  }
+  const doc = YAML.parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    throw new ScenarioError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message).join('\n')}`);
+  }
+  return doc.toJS();
+}
+
+export interface Overrides {
+  duration?: number;
+  sampleInterval?: number;
+  target?: 'sim' | 'live';
+  seed?: number;
+  metricsPort?: number;
+}
+
+export function loadScenarioFile(file: string): { scenario: Scenario; probes: ResolvedProbe[] } {
+  const raw = readDocument(file);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ScenarioError(`${file}: expected a mapping at the top level (name, duration, probes, …)`);
+  }
+  const parsed = ScenarioSchema.safeParse(raw);
+  if (!parsed.success) throw new ScenarioError(formatIssues(file, parsed.error.issues));
+  const scenario = parsed.data;
+  const probes: ResolvedProbe[] = [];
+  for (const [name, spec] of Object.entries(scenario.probes)) {
+    const kind = probeKind(spec.kind);
+    if (!kind) {
+      throw new ScenarioError(
+        `${file}: probes.${name}.kind: unknown probe kind "${spec.kind}" (expected one of ${probeKinds().join(', ')})`,
+      );
+    }
+    const options = kind.optionsSchema.safeParse(spec.options);
+    if (!options.success) throw new ScenarioError(formatIssues(file, options.error.issues, ['probes', name, 'options']));
+    probes.push({ name, kind: spec.kind, options: options.data as Record<string, unknown>, spec, file });
+  }
+  return { scenario, probes };
+}
+
+/** Loads one or more scenario files into one run: probes from every file, settings from the first. */
+export function loadScenarios(files: string[], overrides: Overrides = {}): LoadedScenario {
+  if (files.length === 0) throw new ScenarioError('expected at least one scenario file');
+  const loaded = files.map((file) => loadScenarioFile(file));
+  const first = loaded[0]!.scenario;
+  const probes: ResolvedProbe[] = [];
+  const seen = new Map<string, string>();
+  for (const { probes: fileProbes } of loaded) {
+    for (const probe of fileProbes) {
+      const earlier = seen.get(probe.name);
+      if (earlier) {
+        throw new ScenarioError(`${probe.file}: probes.${probe.name}: duplicate probe name (also in ${earlier})`);
+      }
+      seen.set(probe.name, probe.file);
+      probes.push(probe);
+    }
+  }
+  const scenario: Scenario = {
+    ...first,
+    name: loaded.map((l) => l.scenario.name).join('+'),
+    duration: overrides.duration ?? Math.max(...loaded.map((l) => l.scenario.duration)),
+    nominalDuration: first.nominalDuration ?? Math.max(...loaded.map((l) => l.scenario.duration)),
+    sampleInterval: overrides.sampleInterval ?? first.sampleInterval,
+    target: overrides.target ?? first.target,
+    seed: overrides.seed ?? first.seed,
+    process: { thresholds: loaded.flatMap((l) => l.scenario.process.thresholds) },
+    simulators: Object.assign({}, ...loaded.map((l) => l.scenario.simulators)),
+    metrics: { ...first.metrics, ...(overrides.metricsPort !== undefined ? { port: overrides.metricsPort } : {}) },
+    probes: Object.fromEntries(probes.map((p) => [p.name, p.spec])),
+  };
+  if (scenario.sampleInterval <= 0) throw new ScenarioError('--sample-interval: expected a positive duration');
+  return { scenario, probes, files: files.map((f) => path.resolve(f)) };
+}

@@ -1,0 +1,4 @@
+import { z } from 'zod';
+
+export const kind = 'idle';
+export const optionsSchema = z.object({}).strict();

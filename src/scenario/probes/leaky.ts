@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { size, duration } from '../fields.ts';
+
+export const kind = 'leaky';
+export const optionsSchema = z
+  .object({
+    /** Heap retained per second, e.g. "100KB" (per second). */
+    rate: size.default(100 * 1024),
+    throwAfter: duration.optional(),
+    explodeAfter: duration.optional(),
+    blockAfter: duration.optional(),
+    blockFor: duration.optional(),
+  })
+  .strict()
+  .transform((o) => ({
+    bytesPerSec: o.rate,
+    throwAfterMs: o.throwAfter,
+    explodeAfterMs: o.explodeAfter,
+    blockAfterMs: o.blockAfter,
+    blockForMs: o.blockFor,
+  }));

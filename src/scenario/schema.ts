@@ -1,0 +1,88 @@
+// The scenario file, validated: unknown keys are errors, units are parsed, defaults are filled.
+import { z } from 'zod';
+import { duration } from './fields.ts';
+import { parseThreshold, ExpressionError } from '../verdict/expression.ts';
+
+const thresholdString = z.string().transform((expr, ctx) => {
+  try {
+    return parseThreshold(expr);
+  } catch (err) {
+    const message = err instanceof ExpressionError ? err.message : String(err);
+    ctx.addIssue({ code: 'custom', message: `bad threshold expression: ${message}` });
+    return z.NEVER;
+  }
+});
+
+export const ThresholdSchema = z.union([
+  thresholdString.transform((threshold) => ({ threshold, abortOnFail: false, delayAbortEvalMs: 0 })),
+  z
+    .object({
+      threshold: thresholdString,
+      abortOnFail: z.boolean().default(false),
+      delayAbortEval: duration.default(0),
+    })
+    .strict()
+    .transform(({ threshold, abortOnFail, delayAbortEval }) => ({ threshold, abortOnFail, delayAbortEvalMs: delayAbortEval })),
+]);
+export type ThresholdSpec = z.output<typeof ThresholdSchema>;
+
+const probeName = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]*$/i, 'expected a name of letters, digits, "_" or "-"')
+  .refine((name) => name !== 'process', '"process" is reserved for the process-wide scope');
+
+export const ProbeSchema = z
+  .object({
+    kind: z.string(),
+    options: z.record(z.string(), z.unknown()).default({}),
+    thresholds: z.array(ThresholdSchema).default([]),
+    /** Start this long after the run starts (staggered starts). */
+    startDelay: duration.default(0),
+    resourceLimits: z
+      .object({
+        maxOldGenerationSizeMb: z.number().positive().optional(),
+        maxYoungGenerationSizeMb: z.number().positive().optional(),
+        stackSizeMb: z.number().positive().optional(),
+      })
+      .strict()
+      .default({}),
+    /** Retain heap at this rate (calibration), e.g. "200KB/min"; same as --inject-leak. */
+    injectLeak: z.string().optional(),
+  })
+  .strict();
+
+export const ScenarioSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a name usable in a folder name'),
+    description: z.string().optional(),
+    duration: duration,
+    /** The run's planned length when `duration` is shortened by a flag: leak budgets project over it. */
+    nominalDuration: duration.optional(),
+    sampleInterval: duration.default(1000),
+    /** How often workers force a full GC to measure their heap floor (0 = only observe). */
+    gcFloorInterval: duration.default(5000),
+    target: z.enum(['sim', 'live']).default('sim'),
+    seed: z.number().int().default(1),
+    stopGrace: duration.default(10_000),
+    probes: z.record(probeName, ProbeSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one probe'),
+    process: z
+      .object({ thresholds: z.array(ThresholdSchema).default([]) })
+      .strict()
+      .default({ thresholds: [] }),
+    /** Options handed to the simulators when the target is `sim` (rates, rules, faults). */
+    simulators: z
+      .object({
+        binance: z.record(z.string(), z.unknown()).optional(),
+        bitunix: z.record(z.string(), z.unknown()).optional(),
+      })
+      .strict()
+      .default({}),
+    metrics: z
+      .object({ port: z.number().int().min(0).max(65535).default(9091), host: z.string().default('127.0.0.1') })
+      .strict()
+      .default({ port: 9091, host: '127.0.0.1' }),
+  })
+  .strict();
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ProbeSpec = Scenario['probes'][string];

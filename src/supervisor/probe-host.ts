@@ -1,0 +1,153 @@
+// One probe in its own piscina pool (one thread): starts the task with a MessagePort, relays
+// what the worker reports onto the bus, and stops it gracefully before it stops it hard.
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { Bus } from '../bus/bus.ts';
+import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../bus/protocol.ts';
+import { workerFile } from '../scenario/probes/index.ts';
+
+export type ProbeStatus = 'pending' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
+
+export interface ProbeHostOptions {
+  name: string;
+  kind: string;
+  task: Omit<ProbeTask, 'port' | 'probe' | 'kind'>;
+  resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  bus: Bus;
+}
+
+export class ProbeHost {
+  readonly name: string;
+  readonly kind: string;
+  private readonly bus: Bus;
+  status: ProbeStatus = 'pending';
+  /** Why it crashed (the error message), if it did. */
+  error?: { message: string; code?: string };
+  counters: Record<string, number> = {};
+  gauges: Record<string, number> = {};
+  /** Post-GC floor reported since the sampler last took it. */
+  private pendingFloor?: { floor: number; major: boolean };
+  private pool?: Piscina<ProbeTask, ProbeResult>;
+  private port?: MessagePort;
+  private done?: Promise<void>;
+  private readonly opts: ProbeHostOptions;
+  /** The worker thread, while the probe runs: the samplers query it from outside. */
+  worker?: Worker;
+
+  constructor(opts: ProbeHostOptions) {
+    this.opts = opts;
+    this.name = opts.name;
+    this.kind = opts.kind;
+    this.bus = opts.bus;
+  }
+
+  get alive(): boolean {
+    return this.status === 'starting' || this.status === 'running' || this.status === 'stopping';
+  }
+
+  takeFloor(): { floor: number; major: boolean } | undefined {
+    const floor = this.pendingFloor;
+    this.pendingFloor = undefined;
+    return floor;
+  }
+
+  start(): void {
+    const { bus, name } = this;
+    this.status = 'starting';
+    this.pool = new Piscina<ProbeTask, ProbeResult>({
+      filename: workerFile(this.kind),
+      name: 'default',
+      minThreads: 1,
+      maxThreads: 1,
+      concurrentTasksPerWorker: 1,
+      // A probe task runs for the whole soak: with atomics the worker would sleep between
+      // tasks in Atomics.wait and its event loop (sockets, timers) would never turn.
+      atomics: 'disabled',
+      idleTimeout: Number.POSITIVE_INFINITY,
+      resourceLimits: this.opts.resourceLimits,
+    });
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    port1.on('message', (message: WorkerMessage) => this.onMessage(message));
+    const task: ProbeTask = { ...this.opts.task, probe: name, kind: this.kind, port: port2 };
+    bus.emit('event', { t: Date.now(), probe: name, kind: 'start', data: { kind: this.kind } });
+    this.done = this.pool.run(task, { transferList: [port2] }).then(
+      (result) => {
+        this.status = 'stopped';
+        bus.emit('event', { t: Date.now(), probe: name, kind: 'exit', data: { reason: result.reason } });
+      },
+      (err: NodeJS.ErrnoException) => {
+        // Only a probe that was not being stopped on purpose has crashed.
+        if (this.status === 'stopped') return;
+        const aborted = this.status === 'stopping' && err?.message?.includes('Terminating worker thread');
+        this.status = aborted ? 'stopped' : 'crashed';
+        this.error = { message: err?.message ?? String(err), code: err?.code };
+        bus.emit('event', {
+          t: Date.now(),
+          probe: name,
+          kind: aborted ? 'exit' : 'crash',
+          data: aborted ? { reason: 'terminated after the stop grace period' } : { error: this.error.message, code: err?.code },
+        });
+      },
+    ).finally(() => {
+      this.worker = undefined;
+      port1.close();
+    });
+    this.worker = this.pool.threads[0];
+  }
+
+  private onMessage(message: WorkerMessage): void {
+    const { bus, name } = this;
+    switch (message.type) {
+      case 'ready':
+        if (this.status === 'starting') this.status = 'running';
+        this.worker ??= this.pool?.threads[0];
+        break;
+      case 'counters':
+        this.counters = message.counters;
+        this.gauges = message.gauges;
+        break;
+      case 'gc': {
+        const pending = this.pendingFloor;
+        // Keep the best floor until the sampler takes it: a full GC beats any scavenge.
+        if (!pending || (message.major && !pending.major) || (message.major === pending.major && message.floor < pending.floor)) {
+          this.pendingFloor = { floor: message.floor, major: message.major };
+        }
+        break;
+      }
+      case 'event':
+        bus.emit('event', { t: message.t, probe: name, kind: message.kind, data: message.data });
+        break;
+      case 'log':
+        bus.emit('log', { t: message.t, probe: name, level: message.level, msg: message.msg, data: message.data });
+        break;
+      case 'done':
+        break;
+    }
+  }
+
+  /** Asks the probe to stop; after `graceMs` terminates its thread. Never throws. */
+  async stop(reason: string, graceMs: number): Promise<void> {
+    if (!this.pool) return;
+    if (this.alive) {
+      this.status = 'stopping';
+      const message: SupervisorMessage = { type: 'stop', reason };
+      try {
+        this.port?.postMessage(message);
+      } catch {
+        // the port is already closed: the worker is gone
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const graceOver = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
+      const outcome = await Promise.race([this.done, graceOver]);
+      clearTimeout(timer);
+      if (outcome === 'timeout') {
+        this.bus.emit('log', { t: Date.now(), probe: this.name, level: 'warn', msg: `did not stop within ${graceMs} ms; terminating its thread` });
+      }
+    }
+    await this.pool.destroy();
+    await this.done;
+    this.pool = undefined;
+  }
+
+}
