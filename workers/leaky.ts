@@ -28,8 +28,15 @@ export default function leaky(task: ProbeTask) {
       if (options.explodeAfterMs !== undefined) {
         pending.push(
           setTimeout(() => {
-            const hog: unknown[] = [];
-            for (;;) hog.push(new Array(1024).fill({ hog: true }));
+            // A runaway leak across event-loop turns, as real ones are. (A single synchronous
+            // allocation loop can abort the whole process instead of this worker: V8 may fail
+            // before Node's near-heap-limit callback runs — nodejs/node#47224.)
+            let head: object | null = null;
+            pending.push(
+              setInterval(() => {
+                for (let i = 0; i < 200; i++) head = { next: head, pad: new Array(1000).fill(0) };
+              }, 1),
+            );
           }, options.explodeAfterMs),
         );
       }
@@ -50,7 +57,7 @@ export default function leaky(task: ProbeTask) {
     } finally {
       clearInterval(timer);
       clearInterval(gauge);
-      for (const t of pending) clearTimeout(t);
+      for (const t of pending) clearInterval(t);
     }
   });
 }

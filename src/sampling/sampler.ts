@@ -16,10 +16,14 @@ export class Sampler {
   /** Cost of the last tick's worker sampling, in µs of main-thread CPU per worker. */
   lastCostUsPerWorker = 0;
 
-  constructor(hosts: ProbeHost[], bus: Bus, intervalMs: number) {
+  /** A worker silent for longer than this has a blocked event loop. */
+  private readonly silenceMs: number;
+
+  constructor(hosts: ProbeHost[], bus: Bus, intervalMs: number, reportIntervalMs: number) {
     this.hosts = hosts;
     this.bus = bus;
     this.intervalMs = intervalMs;
+    this.silenceMs = Math.max(3 * reportIntervalMs, 1000);
   }
 
   start(): void {
@@ -45,7 +49,7 @@ export class Sampler {
       const cpu = process.cpuUsage(cpuBefore);
       this.lastCostUsPerWorker = live.length > 0 ? (cpu.user + cpu.system) / live.length : 0;
       const t = Date.now();
-      for (const reading of readings) this.bus.emit('sample', { ...reading, t, rss: proc.rss, cpu: proc.cpu });
+      for (const reading of readings) this.bus.emit('sample', { t, ...reading, rss: proc.rss, cpu: proc.cpu });
       const own = process.memoryUsage();
       this.bus.emit('sample', {
         t,
@@ -81,7 +85,11 @@ export class Sampler {
       sampler.threadCpu(),
     ]);
     const elu = sampler.elu();
-    this.noteResponsiveness(host.name, heap !== undefined);
+    // V8 answers heap queries through an interrupt even while the worker's JS is busy, so the
+    // heap is still measured; a silent runtime (no report for a while) is what shows the block.
+    const silentMs = Date.now() - host.lastHeard;
+    const responsive = heap !== undefined && (host.status !== 'running' || silentMs < this.silenceMs);
+    this.noteResponsiveness(host.name, responsive, silentMs);
     const floor = host.takeFloor();
     return {
       probe: host.name,
@@ -94,16 +102,16 @@ export class Sampler {
       heapFloorMajor: floor?.major ?? false,
       elu,
       threadCpu,
-      ...(heap ? {} : { unresponsive: true }),
+      ...(responsive ? {} : { unresponsive: true }),
       counters: host.counters,
       gauges: host.gauges,
     };
   }
 
-  private noteResponsiveness(probe: string, answered: boolean): void {
+  private noteResponsiveness(probe: string, answered: boolean, silentMs: number): void {
     if (!answered && !this.unresponsive.has(probe)) {
       this.unresponsive.add(probe);
-      this.bus.emit('event', { t: Date.now(), probe, kind: 'unresponsive' });
+      this.bus.emit('event', { t: Date.now(), probe, kind: 'unresponsive', data: { silentMs } });
     } else if (answered && this.unresponsive.delete(probe)) {
       this.bus.emit('event', { t: Date.now(), probe, kind: 'responsive' });
     }

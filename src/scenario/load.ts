@@ -81,6 +81,10 @@ export function loadScenarioFile(file: string): { scenario: Scenario; probes: Re
   const scenario = parsed.data;
   const probes: ResolvedProbe[] = [];
   for (const [name, spec] of Object.entries(scenario.probes)) {
+    if (!/^[a-z][a-z0-9_-]*$/i.test(name)) {
+      throw new ScenarioError(`${file}: probes.${name}: expected a probe name of letters, digits, "_" or "-" (starting with a letter)`);
+    }
+    if (name === 'process') throw new ScenarioError(`${file}: probes.process: "process" is reserved for the process-wide scope`);
     const kind = probeKind(spec.kind);
     if (!kind) {
       throw new ScenarioError(

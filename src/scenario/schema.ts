@@ -13,8 +13,9 @@ const thresholdString = z.string().transform((expr, ctx) => {
   }
 });
 
-export const ThresholdSchema = z.union([
-  thresholdString.transform((threshold) => ({ threshold, abortOnFail: false, delayAbortEvalMs: 0 })),
+// A threshold is a bare expression or { threshold, abortOnFail, delayAbortEval } (k6's shapes).
+export const ThresholdSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? { threshold: value } : value),
   z
     .object({
       threshold: thresholdString,
@@ -23,13 +24,8 @@ export const ThresholdSchema = z.union([
     })
     .strict()
     .transform(({ threshold, abortOnFail, delayAbortEval }) => ({ threshold, abortOnFail, delayAbortEvalMs: delayAbortEval })),
-]);
+);
 export type ThresholdSpec = z.output<typeof ThresholdSchema>;
-
-const probeName = z
-  .string()
-  .regex(/^[a-z][a-z0-9_-]*$/i, 'expected a name of letters, digits, "_" or "-"')
-  .refine((name) => name !== 'process', '"process" is reserved for the process-wide scope');
 
 export const ProbeSchema = z
   .object({
@@ -64,7 +60,7 @@ export const ScenarioSchema = z
     target: z.enum(['sim', 'live']).default('sim'),
     seed: z.number().int().default(1),
     stopGrace: duration.default(10_000),
-    probes: z.record(probeName, ProbeSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one probe'),
+    probes: z.record(z.string(), ProbeSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one probe'),
     process: z
       .object({ thresholds: z.array(ThresholdSchema).default([]) })
       .strict()

@@ -24,6 +24,8 @@ export class ProbeHost {
   /** Why it crashed (the error message), if it did. */
   error?: { message: string; code?: string };
   counters: Record<string, number> = {};
+  /** When the worker last said anything: its runtime reports every interval, so silence means a blocked loop. */
+  lastHeard = 0;
   gauges: Record<string, number> = {};
   /** Post-GC floor reported since the sampler last took it. */
   private pendingFloor?: { floor: number; major: boolean };
@@ -54,6 +56,7 @@ export class ProbeHost {
   start(): void {
     const { bus, name } = this;
     this.status = 'starting';
+    this.lastHeard = Date.now();
     this.pool = new Piscina<ProbeTask, ProbeResult>({
       filename: workerFile(this.kind),
       name: 'default',
@@ -98,6 +101,7 @@ export class ProbeHost {
 
   private onMessage(message: WorkerMessage): void {
     const { bus, name } = this;
+    this.lastHeard = Date.now();
     switch (message.type) {
       case 'ready':
         if (this.status === 'starting') this.status = 'running';

@@ -87,7 +87,8 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const hosts: ProbeHost[] = [];
   const sims: RunningSimulator[] = [];
   const timers: NodeJS.Timeout[] = [];
-  const sampler = new Sampler(hosts, bus, scenario.sampleInterval);
+  const reportIntervalMs = Math.min(scenario.sampleInterval, 1000);
+  const sampler = new Sampler(hosts, bus, scenario.sampleInterval, reportIntervalMs);
   const onInterrupt = () => requestStop({ reason: 'interrupted', detail: 'signal' });
   opts.interrupt?.addEventListener('abort', onInterrupt, { once: true });
   if (opts.interrupt?.aborted) onInterrupt();
@@ -115,7 +116,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
           options: probe.options,
           target: scenario.target,
           endpoints: endpoints[probe.kind] ?? {},
-          reportIntervalMs: Math.min(scenario.sampleInterval, 1000),
+          reportIntervalMs,
           gcFloorIntervalMs: scenario.gcFloorInterval,
           injectLeakBytesPerSec: leak,
           seed: scenario.seed,

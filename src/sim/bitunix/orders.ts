@@ -66,6 +66,18 @@ const TAKER_FEE = 0.0006;
 
 type Params = Record<string, unknown>;
 
+function flip(side: Side): Side {
+  return side === 'BUY' ? 'SELL' : 'BUY';
+}
+
+/**
+ * Which way an order trades. In hedge mode `side` names the position (docs; ccxt maps a unified
+ * sell-to-close-long to side BUY + tradeSide CLOSE), so a CLOSE order trades against its side.
+ */
+export function direction(order: Pick<Order, 'side' | 'tradeSide'>): Side {
+  return order.tradeSide === 'CLOSE' ? flip(order.side) : order.side;
+}
+
 /** Bitunix sends numbers as strings; a client that sends a JSON number is accepted the same way. */
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value.trim() === '' ? undefined : value;
@@ -125,8 +137,6 @@ export class Account {
     if (effect !== 'GTC' && effect !== 'POST_ONLY' && effect !== 'IOC' && effect !== 'FOK') {
       return refused(fail(CODE.PARAM, 'effect must be GTC, POST_ONLY, IOC or FOK'));
     }
-    const amounts = this.checkAmounts(symbol, text(p.qty), orderType === 'LIMIT' ? text(p.price) : undefined, side, orderType === 'LIMIT');
-    if (!amounts.ok) return refused(amounts);
     const reduceOnly = p.reduceOnly === true || p.reduceOnly === 'true';
 
     let tradeSide: 'OPEN' | 'CLOSE' | undefined;
@@ -147,6 +157,14 @@ export class Account {
       if ((pos.side === 'LONG') === (side === 'BUY')) return refused(fail(CODE.REDUCE_ONLY_SAME_DIRECTION));
     }
 
+    const amounts = this.checkAmounts(
+      symbol,
+      text(p.qty),
+      orderType === 'LIMIT' ? text(p.price) : undefined,
+      tradeSide === 'CLOSE' ? flip(side) : side,
+      orderType === 'LIMIT',
+    );
+    if (!amounts.ok) return refused(amounts);
     const clientId = text(p.clientId) ?? '';
     if (clientId && this.byClientId.has(clientId)) return refused(fail(CODE.DUPLICATE_CLIENT_ID));
 
@@ -188,7 +206,7 @@ export class Account {
     const qty = text(p.qty);
     const price = text(p.price);
     if (!qty || !price) return fail(CODE.PARAM, 'qty and price are both required');
-    const amounts = this.checkAmounts(order.symbol, qty, price, order.side, true);
+    const amounts = this.checkAmounts(order.symbol, qty, price, direction(order), true);
     if (!amounts.ok) return amounts;
     order.priceTicks = amounts.data.priceTicks;
     order.qtyLots = amounts.data.qtyLots;
@@ -308,7 +326,7 @@ export class Account {
     for (const order of [...this.open.values()]) {
       if (order.orderType !== 'LIMIT') continue;
       const crossed =
-        order.side === 'BUY'
+        direction(order) === 'BUY'
           ? this.market.askTicks(order.symbol) <= order.priceTicks
           : this.market.bidTicks(order.symbol) >= order.priceTicks;
       if (crossed) this.fill(order, order.priceTicks, true);
@@ -388,13 +406,14 @@ export class Account {
    * fills at once as taker, and a non-crossing IOC/FOK expires.
    */
   private settleAfterChange(order: Order): void {
+    const buys = direction(order) === 'BUY';
     const crossing =
       order.orderType === 'MARKET' ||
-      (order.side === 'BUY'
+      (buys
         ? order.priceTicks >= this.market.askTicks(order.symbol)
         : order.priceTicks <= this.market.bidTicks(order.symbol));
     if (crossing && order.effect !== 'POST_ONLY') {
-      const takerTicks = order.side === 'BUY' ? this.market.askTicks(order.symbol) : this.market.bidTicks(order.symbol);
+      const takerTicks = buys ? this.market.askTicks(order.symbol) : this.market.bidTicks(order.symbol);
       this.fill(order, takerTicks, false);
       return;
     }
