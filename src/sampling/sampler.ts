@@ -41,12 +41,12 @@ export class Sampler {
     this.busy = true;
     try {
       const live = this.hosts.filter((h) => h.alive && h.worker);
-      const cpuBefore = process.cpuUsage();
+      const cpuBefore = process.threadCpuUsage();
       const [proc, readings] = await Promise.all([
         sampleProcess(),
         Promise.all(live.map((host) => this.readWorker(host))),
       ]);
-      const cpu = process.cpuUsage(cpuBefore);
+      const cpu = process.threadCpuUsage(cpuBefore);
       this.lastCostUsPerWorker = live.length > 0 ? (cpu.user + cpu.system) / live.length : 0;
       const t = Date.now();
       for (const reading of readings) this.bus.emit('sample', { t, ...reading, rss: proc.rss, cpu: proc.cpu });

@@ -1,0 +1,35 @@
+// Cost of sampling: main-thread CPU per sample per worker, with 1, 2 and 8 idle probes.
+// Each tick queries every worker's heap, ELU and CPU plus pidusage for the process.
+import { Bus } from '../src/bus/bus.ts';
+import { ProbeHost } from '../src/supervisor/probe-host.ts';
+import { Sampler } from '../src/sampling/sampler.ts';
+
+export async function samplingOverhead(workerCounts = [1, 2, 8], ticks = 200) {
+  const rows: { workers: number; usPerSamplePerWorker: number; usPerTick: number }[] = [];
+  for (const n of workerCounts) {
+    const bus = new Bus();
+    const hosts = Array.from({ length: n }, (_, i) =>
+      new ProbeHost({
+        name: `idle${i}`,
+        kind: 'idle',
+        bus,
+        resourceLimits: {},
+        task: { options: {}, target: 'sim', endpoints: {}, reportIntervalMs: 1000, gcFloorIntervalMs: 0, injectLeakBytesPerSec: 0, seed: 1 },
+      }),
+    );
+    for (const h of hosts) h.start();
+    await new Promise((r) => setTimeout(r, 500));
+    const sampler = new Sampler(hosts, bus, 1000, 1000);
+    await sampler.tick(); // warm-up
+    const before = process.threadCpuUsage();
+    for (let i = 0; i < ticks; i++) await sampler.tick();
+    const used = process.threadCpuUsage(before);
+    const us = used.user + used.system;
+    rows.push({ workers: n, usPerSamplePerWorker: Math.round(us / ticks / n), usPerTick: Math.round(us / ticks) });
+    await sampler.stop();
+    await Promise.all(hosts.map((h) => h.stop('bench', 1000)));
+  }
+  return rows;
+}
+
+if (import.meta.main) console.table(await samplingOverhead());
