@@ -1,6 +1,6 @@
 // The scenario file, validated: unknown keys are errors, units are parsed, defaults are filled.
 import { z } from 'zod';
-import { duration } from './fields.ts';
+import { duration, size } from './fields.ts';
 import { parseThreshold, ExpressionError } from '../verdict/expression.ts';
 
 const thresholdString = z.string().transform((expr, ctx) => {
@@ -73,6 +73,29 @@ export const ScenarioSchema = z
       })
       .strict()
       .default({}),
+    /** Early leak detection on each worker's post-GC heap floor (docs/leak-detection.md). */
+    leak: z
+      .object({
+        warmup: duration.default(30_000),
+        budget: size.default(50 * 1024 * 1024),
+        alpha: z.number().gt(0).lt(0.5).default(0.01),
+        confirmations: z.number().int().positive().default(3),
+        maxPoints: z.number().int().min(16).max(4096).default(240),
+        /** A confirmed leak fails the probe's verdict. */
+        failOnConfirmed: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    /** Heap snapshots of a worker on an abort, a confirmed leak, or a heap near its limit. */
+    snapshots: z
+      .object({
+        max: z.number().int().min(0).default(4),
+        minInterval: duration.default(60_000),
+        secondAfter: duration.default(60_000),
+        nearLimitRatio: z.number().gt(0).max(1).default(0.85),
+      })
+      .strict()
+      .prefault({}),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(9091), host: z.string().default('127.0.0.1') })
       .strict()

@@ -17,6 +17,7 @@ import { createLogger } from '../results/log.ts';
 import { renderReport } from '../results/report.ts';
 import { Progress } from '../progress/progress.ts';
 import { ProbeHost } from './probe-host.ts';
+import { SnapshotTaker } from '../snapshot/taker.ts';
 import { LIVE_ENDPOINTS } from './endpoints.ts';
 import { startSimulator, type RunningSimulator, type SimulatorName } from './simulators.ts';
 
@@ -74,9 +75,25 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds })),
     process: scenario.process.thresholds,
     startedAt,
+    leak: {
+      warmupMs: scenario.leak.warmup,
+      budgetBytes: scenario.leak.budget,
+      nominalMs: scenario.nominalDuration ?? scenario.duration,
+      alpha: scenario.leak.alpha,
+      confirmations: scenario.leak.confirmations,
+      maxPoints: scenario.leak.maxPoints,
+      failOnConfirmed: scenario.leak.failOnConfirmed,
+    },
     onAbort: (breach) => {
       log.error(`threshold "${breach.criterion.expr}" failed for ${breach.scope} (value ${breach.criterion.value}): aborting`);
-      requestStop({ reason: 'aborted', detail: `${breach.scope}: ${breach.criterion.expr}` });
+      // The evidence first: a snapshot of the offending worker while it still has the leak.
+      const offender = breach.scope === 'process' ? largestHeap(hosts, verdictEngine) : breach.scope;
+      const evidence = offender ? snapshots.capture(offender, `breach: ${breach.criterion.expr}`) : Promise.resolve(undefined);
+      void evidence.finally(() => requestStop({ reason: 'aborted', detail: `${breach.scope}: ${breach.criterion.expr}` }));
+    },
+    onLeak: (probe, report) => {
+      log.error(`leak confirmed in ${probe}: ${report.slopeMbPerH} MB/h [${report.lowMbPerH}, ${report.highMbPerH}], p=${report.pValue}`);
+      void snapshots.onLeak(probe);
     },
   });
   const progress = opts.progress
@@ -85,6 +102,17 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   wireLog(bus, log);
 
   const hosts: ProbeHost[] = [];
+  const snapshots = new SnapshotTaker({
+    dir,
+    bus,
+    hosts: () => hosts,
+    settings: {
+      max: scenario.snapshots.max,
+      minIntervalMs: scenario.snapshots.minInterval,
+      secondAfterMs: scenario.snapshots.secondAfter,
+      nearLimitRatio: scenario.snapshots.nearLimitRatio,
+    },
+  });
   const sims: RunningSimulator[] = [];
   const timers: NodeJS.Timeout[] = [];
   const reportIntervalMs = Math.min(scenario.sampleInterval, 1000);
@@ -145,6 +173,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   opts.interrupt?.removeEventListener('abort', onInterrupt);
   if (hosts.some((h) => h.alive)) await sampler.tick();
   await sampler.stop();
+  await snapshots.finish();
   await Promise.all(hosts.map((h) => h.stop(end.reason, scenario.stopGrace)));
   await Promise.all(sims.map((s) => s.stop()));
   const endedAt = Date.now();
@@ -152,6 +181,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   progress?.finish();
 
   const verdict = verdictEngine.verdict(scenario.name, end.reason, endedAt);
+  for (const [probe, rows] of snapshots.diffs) if (verdict.probes[probe]) verdict.probes[probe].snapshotDiff = rows;
   runInfo.endedAt = new Date(endedAt).toISOString();
   const files: [string, () => void][] = [
     ['verdict.json', () => writeJsonAtomic(path.join(dir, 'verdict.json'), verdict)],
@@ -207,4 +237,10 @@ function progressEvery(durationMs: number): number {
   if (durationMs >= 4 * 3_600_000) return 3_600_000;
   if (durationMs >= 3_600_000) return 300_000;
   return Math.max(10_000, Math.round(durationMs / 6));
+}
+
+/** For a process-wide breach, the worker with the most heap is the first suspect. */
+function largestHeap(hosts: ProbeHost[], engine: VerdictEngine): string | undefined {
+  const heap = (h: ProbeHost) => engine.scope(h.name)?.levels.get('heap_used_mb')?.last ?? 0;
+  return hosts.filter((h) => h.alive).sort((a, b) => heap(b) - heap(a))[0]?.name;
 }

@@ -5,6 +5,8 @@ import type { ProbeEvent, Sample } from '../bus/types.ts';
 import type { ThresholdSpec } from '../scenario/schema.ts';
 import { compare } from './expression.ts';
 import { MetricScope } from './metrics.ts';
+import { LeakDetector, type LeakReport, type LeakSettings } from './leak.ts';
+import type { Threshold } from './expression.ts';
 
 export interface Criterion {
   expr: string;
@@ -20,7 +22,8 @@ export interface ProbeVerdict {
   status: string;
   error?: string;
   criteria: Criterion[];
-  leak?: Record<string, unknown>;
+  leak?: LeakReport;
+  snapshotDiff?: unknown;
 }
 
 export interface Verdict {
@@ -30,7 +33,14 @@ export interface Verdict {
   reason: string;
   durationMs: number;
   probes: Record<string, ProbeVerdict>;
-  process: { pass: boolean; criteria: Criterion[] };
+  process: { pass: boolean; criteria: Criterion[]; leak?: ProcessLeak };
+}
+
+/** RSS growth split into what the workers' heaps explain and the rest (native, buffers, sockets). */
+export interface ProcessLeak {
+  rss: LeakReport;
+  workersSlopeMbPerH: number;
+  nativeSlopeMbPerH: number | null;
 }
 
 export interface Breach {
@@ -43,7 +53,10 @@ export interface VerdictEngineOptions {
   probes: { name: string; kind: string; thresholds: ThresholdSpec[] }[];
   process: ThresholdSpec[];
   startedAt: number;
+  leak: Omit<LeakSettings, 'budgetBytes'> & { budgetBytes: number; failOnConfirmed: boolean };
   onAbort?: (breach: Breach) => void;
+  /** A worker's leak was confirmed (the snapshot taker listens). */
+  onLeak?: (probe: string, report: LeakReport) => void;
 }
 
 export class VerdictEngine {
@@ -53,6 +66,9 @@ export class VerdictEngine {
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
   private readonly breached = new Set<string>();
+  private readonly leaks = new Map<string, LeakDetector>();
+  private readonly leakStatus = new Map<string, string>();
+  private readonly rssTrend: LeakDetector;
   private readonly opts: VerdictEngineOptions;
 
   constructor(opts: VerdictEngineOptions) {
@@ -62,7 +78,9 @@ export class VerdictEngine {
       this.kinds.set(probe.name, probe.kind);
       this.statuses.set(probe.name, 'pending');
       this.scopes.set(probe.name, new MetricScope(probe.thresholds.map((t) => t.threshold)));
+      this.leaks.set(probe.name, new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(probe.thresholds, opts.leak.budgetBytes) }));
     }
+    this.rssTrend = new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(opts.process, opts.leak.budgetBytes) });
     this.thresholds.set('process', opts.process);
     this.scopes.set('process', new MetricScope(opts.process.map((t) => t.threshold)));
     opts.bus.on('sample', (sample) => this.onSample(sample));
@@ -86,12 +104,13 @@ export class VerdictEngine {
     const scope = this.scopes.get(sample.probe);
     if (!scope) return;
     scope.add(sample);
+    this.trackLeak(sample);
     const elapsed = sample.t - this.opts.startedAt;
     for (const spec of this.thresholds.get(sample.probe) ?? []) {
       if (!spec.abortOnFail || elapsed < spec.delayAbortEvalMs) continue;
       const key = `${sample.probe}\u0000${spec.threshold.expr}`;
       if (this.breached.has(key)) continue;
-      const criterion = this.evaluate(scope, spec);
+      const criterion = this.evaluate(scope, spec, sample.probe);
       if (criterion.pass || criterion.value === null) continue;
       this.breached.add(key);
       this.opts.bus.emit('event', {
@@ -104,9 +123,44 @@ export class VerdictEngine {
     }
   }
 
-  private evaluate(scope: MetricScope, spec: ThresholdSpec): Criterion {
+  private trackLeak(sample: Sample): void {
+    if (sample.probe === 'process') {
+      this.rssTrend.add(sample.t, sample.rss);
+      return;
+    }
+    const detector = this.leaks.get(sample.probe);
+    if (!detector || sample.heapFloor === null || !sample.heapFloorMajor) return;
+    const status = detector.add(sample.t, sample.heapFloor);
+    if (status === this.leakStatus.get(sample.probe)) return;
+    this.leakStatus.set(sample.probe, status);
+    if (status === 'suspected' || status === 'confirmed') {
+      const report = detector.report();
+      this.opts.bus.emit('event', { t: sample.t, probe: sample.probe, kind: 'leak', data: { ...report } });
+      if (status === 'confirmed') this.opts.onLeak?.(sample.probe, report);
+    }
+  }
+
+  leakReport(probe: string): LeakReport | undefined {
+    return this.leaks.get(probe)?.report();
+  }
+
+  private leakValue(probe: string, th: Threshold): { value?: number; why?: string } {
+    const report = probe === 'process' ? this.rssTrend.report() : this.leaks.get(probe)?.report();
+    const field = ({
+      slope_mb_per_h: 'slopeMbPerH',
+      low_mb_per_h: 'lowMbPerH',
+      high_mb_per_h: 'highMbPerH',
+      p_value: 'pValue',
+      projected_mb: 'projectedMb',
+    } as const)[th.metric.slice('leak.'.length) as 'slope_mb_per_h'];
+    if (!field) return { why: `unknown leak metric "${th.metric}" (slope_mb_per_h, low_mb_per_h, high_mb_per_h, p_value, projected_mb)` };
+    const value = report?.[field];
+    return value === undefined ? { why: `not enough heap-floor points yet (${report?.points ?? 0})` } : { value };
+  }
+
+  private evaluate(scope: MetricScope, spec: ThresholdSpec, probe: string): Criterion {
     const th = spec.threshold;
-    const { value, why } = scope.value(th);
+    const { value, why } = th.metric.startsWith('leak.') ? this.leakValue(probe, th) : scope.value(th);
     const base = spec.abortOnFail ? { abortOnFail: true } : {};
     if (value === undefined || Number.isNaN(value)) {
       return { expr: th.expr, value: null, pass: false, note: why ?? 'no data', ...base };
@@ -119,7 +173,11 @@ export class VerdictEngine {
     const probes: Record<string, ProbeVerdict> = {};
     for (const [name, kind] of this.kinds) {
       const scope = this.scopes.get(name)!;
-      const criteria = (this.thresholds.get(name) ?? []).map((spec) => this.evaluate(scope, spec));
+      const criteria = (this.thresholds.get(name) ?? []).map((spec) => this.evaluate(scope, spec, name));
+      const leak = this.leaks.get(name)!.report();
+      if (this.opts.leak.failOnConfirmed && leak.status === 'confirmed') {
+        criteria.push({ expr: 'no confirmed leak', value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
+      }
       const error = this.crashes.get(name);
       if (error !== undefined) criteria.unshift({ expr: 'no crash', value: error, pass: false });
       if (scope.samples === 0) criteria.unshift({ expr: 'sampled', value: 0, pass: false, note: 'no sample was taken' });
@@ -129,10 +187,13 @@ export class VerdictEngine {
         status: this.statuses.get(name) ?? 'unknown',
         ...(error !== undefined ? { error } : {}),
         criteria,
+        leak,
       };
     }
     const processScope = this.scopes.get('process')!;
-    const processCriteria = (this.thresholds.get('process') ?? []).map((spec) => this.evaluate(processScope, spec));
+    const processCriteria = (this.thresholds.get('process') ?? []).map((spec) => this.evaluate(processScope, spec, 'process'));
+    const rss = this.rssTrend.report();
+    const workersSlope = [...this.leaks.values()].reduce((sum, d) => sum + (d.report().slopeMbPerH ?? 0), 0);
     const processPass = processCriteria.every((c) => c.pass);
     return {
       pass: processPass && Object.values(probes).every((p) => p.pass) && reason === 'completed',
@@ -141,11 +202,25 @@ export class VerdictEngine {
       reason,
       durationMs: endedAt - this.opts.startedAt,
       probes,
-      process: { pass: processPass, criteria: processCriteria },
+      process: {
+        pass: processPass,
+        criteria: processCriteria,
+        leak: {
+          rss,
+          workersSlopeMbPerH: Math.round(workersSlope * 1000) / 1000,
+          nativeSlopeMbPerH: rss.slopeMbPerH === undefined ? null : Math.round((rss.slopeMbPerH - workersSlope) * 1000) / 1000,
+        },
+      },
     };
   }
 }
 
 function round(value: number): number {
   return Math.abs(value) >= 100 ? Math.round(value * 100) / 100 : Math.round(value * 1e6) / 1e6;
+}
+
+/** The growth budget of a scope: its `heap_floor_mb.growth < X` (or `rss_mb.growth`) threshold if any. */
+function budgetFor(thresholds: ThresholdSpec[], fallback: number): number {
+  const growth = thresholds.find((t) => t.threshold.aggregate === 'growth' && /^(heap_floor_mb|rss_mb)$/.test(t.threshold.metric));
+  return growth ? growth.threshold.value * 1024 * 1024 : fallback;
 }

@@ -56,6 +56,12 @@ test('abortOnFail stops the run within one sample interval, exit 1, every file w
   for (const f of ['run.json', 'samples.ndjson', 'events.ndjson', 'verdict.json', 'report.html', 'idle_soak_memory_profile.json']) {
     assert.ok(existsSync(path.join(dir, 'out', f)), f);
   }
+  // The evidence: a snapshot of the worker with the largest heap, taken before the stop, parseable.
+  const snaps = readdirSync(path.join(dir, 'out', 'snapshots'));
+  assert.equal(snaps.length, 1, snaps.join(', '));
+  const snap = JSON.parse(readFileSync(path.join(dir, 'out', 'snapshots', snaps[0]!), 'utf8'));
+  assert.ok(snap.snapshot.node_count > 1000);
+  assert.ok(events.some((e) => e.kind === 'snapshot'));
 });
 
 test('usage and scenario errors exit 2 with a message naming the flag or key, and start nothing', async () => {

@@ -1,0 +1,128 @@
+// Heap snapshots of a probe worker, taken when it matters: an abort-on-fail breach, a confirmed
+// leak (then a second one later, and a diff of the two), or a heap close to its limit.
+// Rationed: at most `max` per run, not more often than `minIntervalMs` per probe, and only when
+// the machine has room (writing a snapshot needs about twice the heap).
+import { createWriteStream } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
+import type { Bus } from '../bus/bus.ts';
+import type { GrowthRow } from './summary.ts';
+
+export interface SnapshotSettings {
+  max: number;
+  minIntervalMs: number;
+  /** After a confirmed leak, the second snapshot comes this much later (or at the end of the run). */
+  secondAfterMs: number;
+  /** Take one when a worker's heap passes this fraction of its limit (resourceLimits). */
+  nearLimitRatio: number;
+}
+
+export interface SnapshotHost {
+  name: string;
+  worker?: WorkerThread;
+  alive: boolean;
+}
+
+export class SnapshotTaker {
+  private taken = 0;
+  private readonly lastAt = new Map<string, number>();
+  private readonly firstOf = new Map<string, string>();
+  private readonly pendingSecond = new Map<string, NodeJS.Timeout>();
+  private readonly nearLimitDone = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
+  readonly diffs = new Map<string, GrowthRow[]>();
+  private readonly opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings };
+
+  constructor(opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings }) {
+    this.opts = opts;
+    opts.bus.on('sample', (sample) => {
+      if (sample.probe === 'process' || sample.heapUsed === null || !sample.heapLimit) return;
+      if (this.nearLimitDone.has(sample.probe) || sample.heapUsed < sample.heapLimit * opts.settings.nearLimitRatio) return;
+      this.nearLimitDone.add(sample.probe);
+      void this.capture(sample.probe, 'near-heap-limit');
+    });
+  }
+
+  /** Takes a snapshot of the probe's worker; resolves with its path, or undefined with the reason logged. */
+  capture(probe: string, reason: string, ignoreInterval = false): Promise<string | undefined> {
+    const job = this.doCapture(probe, reason, ignoreInterval);
+    this.inFlight.add(job);
+    void job.finally(() => this.inFlight.delete(job));
+    return job;
+  }
+
+  /** A leak was confirmed: first snapshot now, the second later, then the diff. */
+  async onLeak(probe: string): Promise<void> {
+    const first = await this.capture(probe, 'leak-confirmed');
+    if (!first) return;
+    this.firstOf.set(probe, first);
+    const timer = setTimeout(() => void this.second(probe), this.opts.settings.secondAfterMs);
+    this.pendingSecond.set(probe, timer);
+  }
+
+  private async second(probe: string): Promise<void> {
+    clearTimeout(this.pendingSecond.get(probe));
+    this.pendingSecond.delete(probe);
+    const first = this.firstOf.get(probe);
+    const second = await this.capture(probe, 'leak-second', true);
+    if (!first || !second) return;
+    try {
+      const rows = await diffInWorker(first, second);
+      this.diffs.set(probe, rows);
+      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot-diff', data: { before: path.basename(first), after: path.basename(second), top: rows.slice(0, 5) } });
+    } catch (err) {
+      this.log(probe, `snapshot diff failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Before the probes stop: take the pending second snapshots now and wait for every write. */
+  async finish(): Promise<void> {
+    await Promise.all([...this.pendingSecond.keys()].map((probe) => this.second(probe)));
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async doCapture(probe: string, reason: string, ignoreInterval = false): Promise<string | undefined> {
+    const host = this.opts.hosts().find((h) => h.name === probe);
+    const { settings } = this.opts;
+    const now = Date.now();
+    const skip = (why: string) => {
+      this.opts.bus.emit('event', { t: now, probe, kind: 'snapshot-skipped', data: { reason, why } });
+      return undefined;
+    };
+    if (!host?.worker || !host.alive) return skip('the worker is not running');
+    if (this.taken >= settings.max) return skip(`the run's limit of ${settings.max} snapshots is reached`);
+    const last = this.lastAt.get(probe);
+    if (!ignoreInterval && last !== undefined && now - last < settings.minIntervalMs) return skip('the previous snapshot of this probe is too recent');
+    const heap = await host.worker.getHeapStatistics().catch(() => undefined);
+    const need = 2 * (heap?.used_heap_size ?? 0) + 64 * 1024 * 1024;
+    if (os.freemem() < need) return skip(`not enough free memory (${Math.round(os.freemem() / 2 ** 20)} MB free, ${Math.round(need / 2 ** 20)} MB needed)`);
+    this.taken++;
+    this.lastAt.set(probe, now);
+    const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}.heapsnapshot`);
+    try {
+      // Streamed to disk as V8 serialises it: the main thread never holds the whole snapshot.
+      const stream = await host.worker.getHeapSnapshot();
+      await pipeline(stream, createWriteStream(file));
+      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now } });
+      return file;
+    } catch (err) {
+      this.log(probe, `heap snapshot failed: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private log(probe: string, msg: string): void {
+    this.opts.bus.emit('log', { t: Date.now(), probe, level: 'warn', msg });
+  }
+}
+
+function diffInWorker(before: string, after: string): Promise<GrowthRow[]> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./diff-worker.ts', import.meta.url), { workerData: { before, after } });
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    worker.once('exit', (code) => code !== 0 && reject(new Error(`diff worker exited with ${code}`)));
+  });
+}

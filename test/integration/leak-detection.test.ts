@@ -1,0 +1,60 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runScenario } from '../helpers/run.ts';
+
+test('a leaking worker is confirmed, blamed by name, snapshotted twice with a diff; the idle worker is not flagged', async () => {
+  const run = await runScenario({
+    name: 'leak',
+    duration: '14s',
+    nominalDuration: '24h',
+    sampleInterval: '250ms',
+    gcFloorInterval: '250ms',
+    leak: { warmup: '2s', confirmations: 3 },
+    snapshots: { secondAfter: '3s', minInterval: '1s' },
+    probes: { idle: { kind: 'idle' }, leaky: { kind: 'leaky', options: { rate: 0 }, injectLeak: '20MB/min' } },
+  });
+  const leaky = run.verdict.probes.leaky!;
+  const idle = run.verdict.probes.idle!;
+  assert.equal(leaky.leak?.status, 'confirmed', JSON.stringify(leaky.leak));
+  assert.notEqual(idle.leak?.status, 'confirmed', JSON.stringify(idle.leak));
+  assert.notEqual(idle.leak?.status, 'suspected', JSON.stringify(idle.leak));
+  assert.equal(leaky.pass, false);
+  assert.equal(idle.pass, true);
+  assert.equal(run.exitCode, 1);
+  // 20 MB/min = 1200 MB/h; the interval must hold it.
+  assert.ok(leaky.leak!.lowMbPerH! <= 1200 * 1.15 && leaky.leak!.highMbPerH! >= 1200 * 0.85, JSON.stringify(leaky.leak));
+  const confirmed = run.events.find((e) => e.kind === 'leak' && e.data?.status === 'confirmed');
+  assert.equal(confirmed?.probe, 'leaky');
+
+  const snaps = readdirSync(path.join(run.dir, 'snapshots')).filter((f) => f.endsWith('.heapsnapshot'));
+  assert.ok(snaps.length >= 2, `snapshots: ${snaps.join(', ')}`);
+  assert.ok(snaps.every((f) => f.startsWith('leaky-')));
+  const snap = JSON.parse(readFileSync(path.join(run.dir, 'snapshots', snaps[0]!), 'utf8'));
+  assert.ok(Array.isArray(snap.snapshot.meta.node_fields) && snap.nodes.length > 1000);
+  // The diff names what grew: the leak retains 1 KiB arrays of small integers.
+  const diff = leaky.snapshotDiff as { name: string; sizeDelta: number }[];
+  assert.ok(Array.isArray(diff) && diff.length > 0, 'diff summary in verdict.json');
+  assert.ok(diff.slice(0, 3).some((row) => /Array|array/.test(row.name)), JSON.stringify(diff.slice(0, 5)));
+  assert.ok(run.events.some((e) => e.kind === 'snapshot-diff' && e.probe === 'leaky'));
+});
+
+test('a healthy run is not flagged and takes no snapshot', async () => {
+  const run = await runScenario({
+    name: 'healthy',
+    duration: '8s',
+    nominalDuration: '24h',
+    sampleInterval: '250ms',
+    gcFloorInterval: '250ms',
+    leak: { warmup: '2s' },
+    probes: { idle: { kind: 'idle' }, calm: { kind: 'leaky', options: { rate: 0 } } },
+  });
+  for (const probe of ['idle', 'calm']) {
+    const leak = run.verdict.probes[probe]!.leak!;
+    assert.ok(leak.points >= 10, `${probe}: ${leak.points} points`);
+    assert.equal(leak.status, 'none', `${probe}: ${JSON.stringify(leak)}`);
+  }
+  assert.equal(run.exitCode, 0);
+  assert.deepEqual(readdirSync(path.join(run.dir, 'snapshots')), []);
+});
