@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { readFileSync } from 'node:fs';
 import { runCommand } from './run.ts';
 import { simCommand } from './sim.ts';
+import { bisectCommand } from './bisect.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { ScenarioError } from '../scenario/load.ts';
 
@@ -15,7 +16,8 @@ export async function main(argv: string[]): Promise<void> {
       .version(VERSION)
       .command(runCommand)
       .command(simCommand)
-      .demandCommand(1, 'expected a command: run, sim')
+      .command(bisectCommand)
+      .demandCommand(1, 'expected a command: run, sim, bisect')
       .strict()
       .help()
       .alias('h', 'help')

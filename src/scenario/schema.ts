@@ -78,6 +78,8 @@ export const ScenarioSchema = z
       .object({
         warmup: duration.default(30_000),
         budget: size.default(50 * 1024 * 1024),
+        /** Growth that must actually be observed before a trend can be a leak. */
+        minGrowth: size.default(1024 * 1024),
         alpha: z.number().gt(0).lt(0.5).default(0.01),
         confirmations: z.number().int().positive().default(3),
         maxPoints: z.number().int().min(16).max(4096).default(240),

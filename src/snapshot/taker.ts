@@ -27,6 +27,7 @@ export interface SnapshotHost {
 
 export class SnapshotTaker {
   private taken = 0;
+  private finishing = false;
   private readonly lastAt = new Map<string, number>();
   private readonly firstOf = new Map<string, string>();
   private readonly pendingSecond = new Map<string, NodeJS.Timeout>();
@@ -47,25 +48,35 @@ export class SnapshotTaker {
 
   /** Takes a snapshot of the probe's worker; resolves with its path, or undefined with the reason logged. */
   capture(probe: string, reason: string, ignoreInterval = false): Promise<string | undefined> {
-    const job = this.doCapture(probe, reason, ignoreInterval);
-    this.inFlight.add(job);
-    void job.finally(() => this.inFlight.delete(job));
-    return job;
+    return this.track(this.doCapture(probe, reason, ignoreInterval));
   }
 
   /** A leak was confirmed: first snapshot now, the second later, then the diff. */
-  async onLeak(probe: string): Promise<void> {
+  onLeak(probe: string): Promise<void> {
+    return this.track(this.firstThenSecond(probe));
+  }
+
+  private async firstThenSecond(probe: string): Promise<void> {
     const first = await this.capture(probe, 'leak-confirmed');
     if (!first) return;
     this.firstOf.set(probe, first);
-    const timer = setTimeout(() => void this.second(probe), this.opts.settings.secondAfterMs);
+    // The run is ending: the second snapshot now, while the worker is still there.
+    if (this.finishing) return this.second(probe);
+    const timer = setTimeout(() => void this.track(this.second(probe)), this.opts.settings.secondAfterMs);
     this.pendingSecond.set(probe, timer);
+  }
+
+  private track<T>(job: Promise<T>): Promise<T> {
+    this.inFlight.add(job);
+    void job.finally(() => this.inFlight.delete(job)).catch(() => undefined);
+    return job;
   }
 
   private async second(probe: string): Promise<void> {
     clearTimeout(this.pendingSecond.get(probe));
     this.pendingSecond.delete(probe);
     const first = this.firstOf.get(probe);
+    this.firstOf.delete(probe);
     const second = await this.capture(probe, 'leak-second', true);
     if (!first || !second) return;
     try {
@@ -79,8 +90,9 @@ export class SnapshotTaker {
 
   /** Before the probes stop: take the pending second snapshots now and wait for every write. */
   async finish(): Promise<void> {
+    this.finishing = true;
     await Promise.all([...this.pendingSecond.keys()].map((probe) => this.second(probe)));
-    await Promise.all([...this.inFlight]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
   }
 
   private async doCapture(probe: string, reason: string, ignoreInterval = false): Promise<string | undefined> {

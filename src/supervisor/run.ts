@@ -78,6 +78,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     leak: {
       warmupMs: scenario.leak.warmup,
       budgetBytes: scenario.leak.budget,
+      minGrowthBytes: scenario.leak.minGrowth,
       nominalMs: scenario.nominalDuration ?? scenario.duration,
       alpha: scenario.leak.alpha,
       confirmations: scenario.leak.confirmations,

@@ -13,6 +13,12 @@ export interface LeakSettings {
   alpha: number;
   /** Consecutive suspected evaluations before a leak is confirmed. */
   confirmations: number;
+  /**
+   * Growth that must have been *observed* (the slope's lower bound over the span of the points),
+   * in bytes: significance alone would let a few seconds of a warming-up heap, extrapolated over
+   * 24 h, pass for a leak.
+   */
+  minGrowthBytes: number;
   /** Points kept; older ones are merged pairwise (averaged), so memory is bounded. */
   maxPoints: number;
 }
@@ -78,10 +84,17 @@ export class LeakDetector {
       1 - this.settings.alpha,
     );
     if (!trend) return;
+    // A confirmed leak stays confirmed with the figures it was confirmed on: the snapshots taken
+    // then collect more than routine GCs do, and would bend the trend afterwards.
+    if (this.status === 'confirmed') return;
     this.last = trend;
     const projected = trend.low * (this.settings.nominalMs / HOUR);
-    const suspected = trend.pValue < this.settings.alpha && trend.low > 0 && projected > this.settings.budgetBytes / MB;
-    if (this.status === 'confirmed') return; // a confirmed leak stays confirmed: the evidence was taken
+    const spanH = (this.points.at(-1)!.t - t0) / HOUR;
+    const suspected =
+      trend.pValue < this.settings.alpha &&
+      trend.low > 0 &&
+      projected > this.settings.budgetBytes / MB &&
+      trend.low * spanH >= this.settings.minGrowthBytes / MB;
     if (suspected) {
       this.streak++;
       this.status = this.streak >= this.settings.confirmations ? 'confirmed' : 'suspected';

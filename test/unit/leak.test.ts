@@ -4,7 +4,7 @@ import { LeakDetector, type LeakSettings } from '../../src/verdict/leak.ts';
 import { mulberry32 } from '../../src/sim/faults.ts';
 
 const MB = 1024 * 1024;
-const settings: LeakSettings = { warmupMs: 10_000, budgetBytes: 50 * MB, nominalMs: 24 * 3_600_000, alpha: 0.01, confirmations: 3, maxPoints: 64 };
+const settings: LeakSettings = { warmupMs: 10_000, budgetBytes: 50 * MB, nominalMs: 24 * 3_600_000, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: 1024 * 1024 };
 
 function feed(detector: LeakDetector, seconds: number, bytesPerSec: number, noiseBytes: number, seed: number) {
   const rand = mulberry32(seed);
@@ -45,4 +45,12 @@ test('memory stays bounded: points are merged, history kept at a coarser grain',
   feed(d, 3600, MB / 60, 100 * 1024, 2);
   assert.ok(d.report().points <= 32);
   assert.ok(Math.abs(d.report().slopeMbPerH! - 60) < 3);
+});
+
+test('a significant but tiny observed growth is not a leak, however far it projects', () => {
+  // 30 KB over 5 s: certain, and 500 MB when projected over 24 h, but nothing was really seen.
+  const d = new LeakDetector({ ...settings, warmupMs: 0 });
+  for (let s = 0; s <= 5; s += 0.25) d.add(s * 1000, 9 * MB + 6 * 1024 * s);
+  assert.equal(d.current, 'none');
+  assert.ok(d.report().pValue! < 0.001);
 });

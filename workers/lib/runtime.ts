@@ -119,14 +119,14 @@ export async function runProbe(task: ProbeTask, main: (ctx: ProbeContext) => Pro
   const forcedGc = task.gcFloorIntervalMs > 0 ? exposeGc() : undefined;
   const leak = task.injectLeakBytesPerSec > 0 ? new LeakInjector(task.injectLeakBytesPerSec) : undefined;
 
-  const report = () => {
+  const report = (withFloor = true) => {
     const t = Date.now();
     post({ type: 'counters', t, counters: Object.fromEntries(counters), gauges: Object.fromEntries(gauges) });
     const floor = gcFloor.take();
-    if (floor) post({ type: 'gc', t, ...floor });
+    if (floor && withFloor) post({ type: 'gc', t, ...floor });
   };
 
-  const timers: NodeJS.Timeout[] = [setInterval(report, task.reportIntervalMs)];
+  const timers: NodeJS.Timeout[] = [setInterval(() => report(), task.reportIntervalMs)];
   if (forcedGc) timers.push(setInterval(forcedGc, task.gcFloorIntervalMs));
   if (leak) timers.push(leak.start());
 
@@ -156,8 +156,9 @@ export async function runProbe(task: ProbeTask, main: (ctx: ProbeContext) => Pro
     await main(ctx);
   } finally {
     for (const timer of timers) clearInterval(timer);
-    if (forcedGc) forcedGc();
-    report();
+    // Final counters only: a floor measured after the probe has torn itself down would look
+    // like the leak going away.
+    report(false);
     gcFloor.stop();
   }
   post({ type: 'done', t: Date.now(), reason: stopReason });

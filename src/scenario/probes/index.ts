@@ -10,6 +10,8 @@ export interface ProbeKind {
   optionsSchema: z.ZodType;
   /** Which simulator the kind talks to when the target is `sim` (none for control probes). */
   simulator?: 'binance' | 'bitunix';
+  /** Feature switches `bisect` runs one at a time (e.g. one stream type each). */
+  bisectVariants?: (options: Record<string, unknown>) => { label: string; options: Record<string, unknown> }[];
 }
 
 const kinds = new Map<string, ProbeKind>();
