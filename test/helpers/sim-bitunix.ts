@@ -151,7 +151,7 @@ export class WsProbe {
 
   async close(): Promise<void> {
     if (this.ws.readyState === WebSocket.CLOSED) return;
-    this.ws.close();
+    this.ws.close(1000);
     await this.closed;
   }
 }

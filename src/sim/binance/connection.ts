@@ -13,6 +13,8 @@ import { routes, type Market, type Route, type StreamSpec } from './streams.ts';
 /** A reader this far behind stops getting data (counted as skipped) instead of growing our memory. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
+// Binance documents that it disconnects in these cases, not with which codes: these follow what
+// each code means in RFC 6455 (1008 policy violation, 1003 unacceptable data, 1001 going away).
 export const CLOSE = {
   pongTimeout: { code: 1008, reason: 'Pong timeout' },
   tooManyRequests: { code: 1008, reason: 'Too many requests' },
@@ -102,10 +104,11 @@ export class Connection implements Subscriber, ControlTarget {
       // The 'close' that follows does the cleanup.
     });
     this.subscribe(init.streams);
-    const { pingIntervalMs, maxConnectionAgeMs } = deps.rules;
+    const { pingIntervalMs, maxConnectionAgeMs, shutdownNoticeMs } = deps.rules;
     if (pingIntervalMs > 0) this.pingTimer = setInterval(this.sendPing, pingIntervalMs);
     if (maxConnectionAgeMs > 0 && Number.isFinite(maxConnectionAgeMs)) {
-      this.ageTimer = setTimeout(() => this.shutdown(CLOSE.maxAge.code, CLOSE.maxAge.reason), maxConnectionAgeMs);
+      const notice = Math.max(0, Math.min(shutdownNoticeMs, maxConnectionAgeMs / 2));
+      this.ageTimer = setTimeout(() => this.shutdown(CLOSE.maxAge.code, CLOSE.maxAge.reason, notice), maxConnectionAgeMs - notice);
     }
   }
 
@@ -128,7 +131,7 @@ export class Connection implements Subscriber, ControlTarget {
   }
 
   subscribe(specs: StreamSpec[]): boolean {
-    const fresh = specs.filter((spec, i) => !this.subs.has(spec.name) && specs.findIndex((s) => s.name === spec.name) === i);
+    const fresh = [...new Map(specs.filter((spec) => !this.subs.has(spec.name)).map((spec) => [spec.name, spec])).values()];
     if (this.subs.size + fresh.length > this.deps.rules.maxStreamsPerConnection) return false;
     for (const spec of fresh) {
       this.subs.set(spec.name, spec);
@@ -242,7 +245,7 @@ export class Connection implements Subscriber, ControlTarget {
 
   private readonly onMessage = (data: RawData): void => {
     if (!this.countIncoming()) return;
-    const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as Buffer).toString();
+    const text = Array.isArray(data) ? Buffer.concat(data).toString() : Buffer.from(data as Uint8Array).toString();
     const outcome = handleControl(text, this);
     this.sendControl(outcome.reply);
     if (outcome.close) this.close(CLOSE.invalidJson.code, CLOSE.invalidJson.reason);
@@ -304,19 +307,25 @@ export class Connection implements Subscriber, ControlTarget {
     const event = `{"e":"serverShutdown","E":${E}}`;
     this.sendOther([this.combined ? `{"stream":"!serverShutdown","data":${event}}` : event]);
     clearTimeout(this.ageTimer);
-    this.ageTimer = undefined;
+    clearTimeout(this.graceTimer);
+    this.ageTimer = this.graceTimer = undefined;
     if (graceMs > 0) this.graceTimer = setTimeout(() => this.close(code, reason), graceMs);
     else this.close(code, reason);
     return true;
   }
 
-  /** Server-initiated close; 1006 means no close frame (the TCP connection just goes away). */
-  close(code: number, reason = ''): void {
+  /**
+   * Server-initiated close. 1006 means no close frame (the TCP connection just goes away), 1005 a
+   * close frame without a code; codes a close frame cannot carry also end up as 1006.
+   */
+  close(requested: number, reason = ''): void {
     if (!this.open) return;
+    const code = effectiveCloseCode(requested);
     this.closing = { code, reason };
     this.stopTimers();
     const run = () => {
       if (code === 1006) this.socket.destroy();
+      else if (code === 1005) this.ws.close();
       else this.ws.close(code, reason);
     };
     // Frames delayed by a latency fault leave before the close, as they would on a slow link.
@@ -326,7 +335,7 @@ export class Connection implements Subscriber, ControlTarget {
 
   reset(): void {
     if (this.disposed) return;
-    this.closing ??= { code: 1006, reason: 'reset' };
+    if (!this.closing) this.closing = { code: 1006, reason: 'reset' };
     this.stopTimers();
     this.socket.resetAndDestroy();
   }
@@ -364,4 +373,10 @@ export class Connection implements Subscriber, ControlTarget {
     this.deps.stats.closedConnection(this.record);
     this.deps.onClosed(this);
   };
+}
+
+/** Codes a close frame may carry (RFC 6455 7.4), 1005 (empty close frame), else 1006. */
+export function effectiveCloseCode(code: number): number {
+  const sendable = (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1006) || (code >= 3000 && code <= 4999);
+  return sendable ? code : 1006;
 }

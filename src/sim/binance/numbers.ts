@@ -19,10 +19,6 @@ export function formatUnits(units: number, d: Decimals): string {
   return whole + '.' + frac + d.pad;
 }
 
-export function parseUnits(text: string, digits: number): number {
-  return Math.round(Number(text) * POW10[digits]!);
-}
-
 /** FNV-1a: turns (seed, market, stream) into an independent PRNG seed. */
 export function hashSeed(seed: number, key: string): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;

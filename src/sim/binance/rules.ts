@@ -10,6 +10,11 @@ export interface Rules {
   maxStreamsPerConnection: number;
   maxConnectAttempts: number;
   connectWindowMs: number;
+  /**
+   * How long before the age limit serverShutdown is announced (Binance: 10 minutes; data keeps
+   * flowing meanwhile). Never more than half the age, so compressed ages keep both phases.
+   */
+  shutdownNoticeMs: number;
 }
 
 const SPOT: Rules = {
@@ -20,6 +25,7 @@ const SPOT: Rules = {
   maxStreamsPerConnection: 1024,
   maxConnectAttempts: 300,
   connectWindowMs: 5 * 60_000,
+  shutdownNoticeMs: 10 * 60_000,
 };
 
 // USD-M differs in keepalive and incoming rate; unset rules follow the market of the connection.

@@ -24,6 +24,7 @@ export class Conditions {
   private latency: { ms: number; target?: string } | undefined;
   private readonly budgets: Budget[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   /** The server's clock: what timestamps are checked against and pushes are stamped with. */
   now(): number {
@@ -68,11 +69,13 @@ export class Conditions {
   }
 
   stop(): void {
+    this.stopped = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
 
   private later(ms: number, fn: () => void): void {
+    if (this.stopped) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();

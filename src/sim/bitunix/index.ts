@@ -179,7 +179,12 @@ export async function startBitunixSim(opts: BitunixSimOptions = {}): Promise<Bit
       return { downMs: s.duration ?? 1_000 };
     },
   };
-  const faults = new FaultInjector(plan, handlers);
+  let closed = false;
+  // A fault fired after close() (by a test or a late timer) must not start new timers.
+  const guarded = Object.fromEntries(
+    Object.entries(handlers).map(([kind, handler]) => [kind, (spec: Parameters<FaultHandler>[0]) => (closed ? { ignored: 'simulator closed' } : handler(spec))]),
+  ) as Partial<Record<FaultKind, FaultHandler>>;
+  const faults = new FaultInjector(plan, guarded);
 
   const snapshotStats = (): BitunixSimStats =>
     stats.snapshot({ ...account.counters, open: account.openCount }, faults.log);
@@ -250,11 +255,12 @@ export async function startBitunixSim(opts: BitunixSimOptions = {}): Promise<Bit
     },
     close: () => {
       closing ??= (async () => {
+        closed = true;
         clearInterval(ticker);
         faults.stop();
         conditions.stop();
-        rest.stop();
         await liveServer.close();
+        rest.stop();
         await wsHub.shutdown();
       })();
       return closing;
