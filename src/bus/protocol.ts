@@ -1,5 +1,6 @@
-// The wire between the supervisor and a probe worker. Workers import only this file (types and
-// constants) from src/: everything they report crosses their MessagePort in these shapes.
+// The wire between the supervisor and a probe worker. Of the supervisor's side, workers import
+// only this file (besides their own exchange client and options schema): everything they report
+// crosses their MessagePort in these shapes.
 import type { MessagePort } from 'node:worker_threads';
 
 export interface ProbeTask {

@@ -7,6 +7,7 @@ import { compare } from './expression.ts';
 import { MetricScope } from './metrics.ts';
 import { LeakDetector, type LeakReport, type LeakSettings } from './leak.ts';
 import type { Threshold } from './expression.ts';
+import { isCounter } from '../scenario/probes/index.ts';
 
 export interface Criterion {
   expr: string;
@@ -77,7 +78,7 @@ export class VerdictEngine {
       this.thresholds.set(probe.name, probe.thresholds);
       this.kinds.set(probe.name, probe.kind);
       this.statuses.set(probe.name, 'pending');
-      this.scopes.set(probe.name, new MetricScope(probe.thresholds.map((t) => t.threshold)));
+      this.scopes.set(probe.name, new MetricScope(probe.thresholds.map((t) => t.threshold), (name) => isCounter(probe.kind, name)));
       this.leaks.set(probe.name, new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(probe.thresholds, opts.leak.budgetBytes) }));
     }
     this.rssTrend = new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(opts.process, opts.leak.budgetBytes) });

@@ -30,7 +30,11 @@ export class MetricScope {
   firstT = Number.NaN;
   lastT = Number.NaN;
 
-  constructor(windowed: Threshold[] = []) {
+  /** Whether a name is one of the scope's counters (a counter not reported yet is 0). */
+  private readonly isCounter: (name: string) => boolean;
+
+  constructor(windowed: Threshold[] = [], isCounter: (name: string) => boolean = () => false) {
+    this.isCounter = isCounter;
     for (const th of windowed) {
       if (th.windowMs !== undefined) this.windows.set(windowKey(th.metric, th.windowMs), new WindowSeries(th.windowMs));
     }
@@ -89,9 +93,8 @@ export class MetricScope {
       if (!first || !last || last.t <= first.t) return { why: 'no message counts reported yet' };
       return { value: ((last.n - first.n) * 1000) / (last.t - first.t) };
     }
-    if (th.metric in this.counters || th.aggregate === 'count') {
-      return { value: this.counters[th.metric] ?? 0 };
-    }
+    if (this.isCounter(full)) return { value: this.counters[full] ?? 0 };
+    if (th.metric in this.counters || this.isCounter(th.metric)) return { value: this.counters[th.metric] ?? 0 };
     const stats = th.windowMs !== undefined ? this.windows.get(windowKey(th.metric, th.windowMs))?.stats() : this.levels.get(th.metric);
     if (!stats || stats.count === 0) {
       return (LEVEL_METRICS as readonly string[]).includes(th.metric)

@@ -1,6 +1,11 @@
 // Outgoing frame pacing for one socket. Binance counts every incoming frame against a per-second
 // budget (pings, pongs and JSON alike) and drops connections that exceed it, so pongs go through
 // here too: they jump the queue but still take a slot.
+//
+// Frames are spread evenly (one every window/limit) rather than sent in bursts of `limit`: the
+// server counts on arrival, and a burst delayed by the network followed by one that is not lands
+// two bursts in one of its seconds. Evenly spaced frames need ~window/limit of jitter per frame
+// before that can happen.
 
 export type Outgoing = { kind: 'text'; text: string } | { kind: 'pong'; data: Buffer };
 
@@ -12,6 +17,8 @@ export class Pacer {
   private readonly sentAt: Float64Array;
   private next = 0;
   private filled = 0;
+  private readonly gapMs: number;
+  private lastSentAt = -Infinity;
   private readonly queue: Outgoing[] = [];
   private timer: NodeJS.Timeout | undefined;
   private disposed = false;
@@ -27,6 +34,7 @@ export class Pacer {
     this.limit = limit;
     this.windowMs = windowMs;
     this.sentAt = new Float64Array(limit);
+    this.gapMs = windowMs / limit;
     this.write = write;
     this.now = now;
   }
@@ -58,8 +66,9 @@ export class Pacer {
   }
 
   private waitMs(now: number): number {
-    if (this.filled < this.limit) return 0;
-    return Math.max(0, this.sentAt[this.next]! + this.windowMs - now);
+    const spacing = this.lastSentAt + this.gapMs - now;
+    const window = this.filled < this.limit ? 0 : this.sentAt[this.next]! + this.windowMs - now;
+    return Math.max(0, spacing, window);
   }
 
   private drain(): void {
@@ -76,6 +85,7 @@ export class Pacer {
       }
       const frame = this.queue.shift()!;
       this.sentAt[this.next] = now;
+      this.lastSentAt = now;
       this.next = (this.next + 1) % this.limit;
       if (this.filled < this.limit) this.filled++;
       this.sent++;

@@ -52,7 +52,6 @@ export function newStreamState(name: string): StreamState {
 }
 
 // Payloads are validated before they get here, so the fields read below exist.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Payload = any;
 
 export function seqKey(kind: StreamKind, d: Payload): number {

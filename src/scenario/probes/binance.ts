@@ -3,12 +3,28 @@
 // parsing an already-parsed block gives the same block (the worker re-parses what the supervisor
 // sends). `maxReconnectAttempts: unlimited` comes out as Infinity for the same reason.
 import { z } from 'zod';
-import { isKnownStreamType } from '../../exchanges/binance/streams.ts';
+import { isKnownStreamType, kindOfType } from '../../exchanges/binance/streams.ts';
 import { duration } from '../fields.ts';
 
 export const kind = 'binance';
 /** Which simulator this kind talks to when the target is `sim`. */
 export const simulator = 'binance';
+/** What workers/binance.ts reports (thresholds may name these). */
+export const counters = [
+  'messages',
+  'messages.*',
+  'connects',
+  'ws_reconnects',
+  'drops.scheduled',
+  'drops.unscheduled',
+  'malformed',
+  'gaps',
+  'resyncs',
+  'errors',
+  'rotations',
+  'duplicates',
+] as const;
+export const gauges = ['conn_age_s', 'event_latency_ms', 'event_latency_ms.p99'] as const;
 
 const streamType = z
   .string()
@@ -78,3 +94,20 @@ export const optionsSchema = z
 
 export type BinanceProbeOptions = z.output<typeof optionsSchema>;
 export type BinanceProbeOptionsInput = z.input<typeof optionsSchema>;
+
+/**
+ * For `exsoak bisect`: one variant per stream type (each type's parsing and sequencing in
+ * isolation), plus the diff-depth streams without their local order books.
+ */
+export function bisectVariants(options: Record<string, unknown>): { label: string; options: Record<string, unknown> }[] {
+  const parsed = optionsSchema.parse(options);
+  const variants: { label: string; options: Record<string, unknown> }[] = parsed.streams.map((type) => ({
+    label: `streams=${type}`,
+    options: { ...options, streams: [type] },
+  }));
+  if (parsed.depth.orderBook && parsed.streams.some((type) => kindOfType(type) === 'depth')) {
+    const depth = { ...((options.depth as Record<string, unknown> | undefined) ?? {}), orderBook: false };
+    variants.push({ label: 'depth.orderBook=false', options: { ...options, depth } });
+  }
+  return variants;
+}

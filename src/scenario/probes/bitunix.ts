@@ -45,6 +45,8 @@ export const optionsSchema = z
     modifyConfirmTimeout: duration.optional(),
     /** WS prices older than this are replaced by a REST depth read (default 2 ticks, ≥ 2 s). */
     priceStale: duration.optional(),
+    /** A working order is re-checked over REST at least this often, even when all looks fine. */
+    verifyInterval: duration.default(30_000),
     /** Switch the account to HEDGE at start when it is not (20009 → ERROR_LOCK). */
     setPositionMode: z.boolean().default(true),
     marginCoin: z.string().default('USDT'),

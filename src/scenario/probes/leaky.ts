@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { size, duration } from '../fields.ts';
 
 export const kind = 'leaky';
+export const gauges = ['retained_bytes'] as const;
 export const optionsSchema = z
   .object({
     /** Heap retained per second, e.g. "100KB" (per second). */

@@ -1,0 +1,36 @@
+// What a connection needs from the client that owns it. Connections share the client's counters,
+// request ids and connect limiter, and report through its events.
+import type { EventEmitter } from 'eventemitter3';
+import type { ConnectLimiter } from './backoff.ts';
+import type { MarketEvent } from './payloads.ts';
+import type { StreamState } from './sequence.ts';
+import type { BinanceClientEvents, ClientErrorKind, ResolvedOptions } from './types.ts';
+
+export interface HostCounts {
+  frames: number;
+  events: number;
+  delivered: number;
+  duplicates: number;
+  malformed: number;
+  gaps: number;
+  missing: number;
+  resyncs: number;
+  connects: number;
+  reconnects: number;
+  dropsScheduled: number;
+  dropsUnscheduled: number;
+  rotations: number;
+  errors: number;
+}
+
+export interface ConnectionHost {
+  readonly options: ResolvedOptions;
+  readonly limiter: ConnectLimiter;
+  readonly counts: HostCounts;
+  emit: EventEmitter<BinanceClientEvents>['emit'];
+  nextId(): number;
+  deliver(st: StreamState, data: MarketEvent): void;
+  malformed(kind: string, sample: string, connection: string, stream?: string): void;
+  gap(connection: string, st: StreamState): void;
+  error(kind: ClientErrorKind, message: string, connection?: string, code?: number, fatal?: boolean): void;
+}
