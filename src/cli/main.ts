@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { runCommand } from './run.ts';
 import { simCommand } from './sim.ts';
 import { bisectCommand } from './bisect.ts';
+import { reportCommand } from './report.ts';
+import { compareCommand } from './compare.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { ScenarioError } from '../scenario/load.ts';
 
@@ -16,8 +18,10 @@ export async function main(argv: string[]): Promise<void> {
       .version(VERSION)
       .command(runCommand)
       .command(simCommand)
+      .command(reportCommand)
+      .command(compareCommand)
       .command(bisectCommand)
-      .demandCommand(1, 'expected a command: run, sim, bisect')
+      .demandCommand(1, 'expected a command: run, sim, report, compare, bisect')
       .strict()
       .help()
       .alias('h', 'help')

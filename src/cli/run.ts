@@ -5,6 +5,7 @@ import { parseByteRate, parseDuration, UnitError } from '../scenario/units.ts';
 import { runSoak } from '../supervisor/run.ts';
 import { checkTargetSafety } from '../scenario/safety.ts';
 import { ResultsWriteError } from '../results/files.ts';
+import { MetricsPortError } from '../metrics/server.ts';
 import { formatSummary } from '../verdict/summary.ts';
 import { EXIT, UsageError } from './errors.ts';
 
@@ -109,7 +110,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (args.json) process.stdout.write(JSON.stringify(outcome.verdict, null, 2) + '\n');
       process.exitCode = outcome.exitCode;
     } catch (err) {
-      if (err instanceof ResultsWriteError) throw new UsageError(err.message);
+      if (err instanceof ResultsWriteError || err instanceof MetricsPortError) throw new UsageError(err.message);
       throw err;
     } finally {
       process.off('SIGINT', onSignal);

@@ -12,9 +12,10 @@ import { parseByteRate } from '../scenario/units.ts';
 import { Sampler } from '../sampling/sampler.ts';
 import { VerdictEngine, type Verdict } from '../verdict/engine.ts';
 import { ResultsWriter } from '../results/writer.ts';
-import { createRunDir, writeJsonAtomic, writeTextAtomic } from '../results/files.ts';
+import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { createLogger } from '../results/log.ts';
-import { renderReport } from '../results/report.ts';
+import { writeReport } from '../results/report.ts';
+import { startMetrics } from '../metrics/server.ts';
 import { Progress } from '../progress/progress.ts';
 import { ProbeHost } from './probe-host.ts';
 import { SnapshotTaker } from '../snapshot/taker.ts';
@@ -44,7 +45,16 @@ export interface RunOutcome {
 
 export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const { scenario, probes } = opts.loaded;
-  const dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name });
+  const bus = new Bus();
+  // First, before any file or thread: a port in use must mean nothing was started.
+  const metrics = await startMetrics({ bus, host: scenario.metrics.host, port: scenario.metrics.port });
+  let dir: string;
+  try {
+    dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name });
+  } catch (err) {
+    await metrics?.close();
+    throw err;
+  }
   const log = createLogger({ file: path.join(dir, 'log.ndjson'), stderrLevel: opts.stderrLevel, color: opts.color });
   const startedAt = Date.now();
   const runInfo = {
@@ -59,7 +69,6 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   };
   writeJsonAtomic(path.join(dir, 'run.json'), runInfo);
 
-  const bus = new Bus();
   let stopRequested: ((end: Omit<RunEnd, 't'>) => void) | undefined;
   const stopSignal = new Promise<Omit<RunEnd, 't'>>((resolve) => (stopRequested = resolve));
   const requestStop = (end: Omit<RunEnd, 't'>) => stopRequested?.(end);
@@ -126,6 +135,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   try {
     const endpoints = await resolveEndpoints(opts.loaded, sims, log);
     log.info(`run ${scenario.name}: ${probes.length} probe(s) for ${scenario.duration / 1000} s, results in ${dir}`);
+    if (metrics) log.info(`metrics at ${metrics.url}`);
     bus.emit('run:start', {
       scenario: scenario.name,
       startedAt,
@@ -180,6 +190,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const endedAt = Date.now();
   bus.emit('run:end', { t: endedAt, ...end });
   progress?.finish();
+  await metrics?.close();
 
   const verdict = verdictEngine.verdict(scenario.name, end.reason, endedAt);
   for (const [probe, rows] of snapshots.diffs) if (verdict.probes[probe]) verdict.probes[probe].snapshotDiff = rows;
@@ -187,7 +198,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const files: [string, () => void][] = [
     ['verdict.json', () => writeJsonAtomic(path.join(dir, 'verdict.json'), verdict)],
     ['run.json', () => writeJsonAtomic(path.join(dir, 'run.json'), { ...runInfo, end })],
-    ['report.html', () => writeTextAtomic(path.join(dir, 'report.html'), renderReport(verdict, runInfo))],
+    ['report.html', () => writeReport(dir, { verdict, run: { ...runInfo, end } })],
   ];
   for (const [name, write] of files) {
     try {

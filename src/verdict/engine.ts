@@ -66,7 +66,8 @@ export class VerdictEngine {
   private readonly crashes = new Map<string, string>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
-  private readonly breached = new Set<string>();
+  /** Abort-on-fail criteria as they were when they failed: the final verdict keeps them failed. */
+  private readonly breached = new Map<string, Criterion>();
   private readonly leaks = new Map<string, LeakDetector>();
   private readonly leakStatus = new Map<string, string>();
   private readonly rssTrend: LeakDetector;
@@ -113,7 +114,7 @@ export class VerdictEngine {
       if (this.breached.has(key)) continue;
       const criterion = this.evaluate(scope, spec, sample.probe);
       if (criterion.pass || criterion.value === null) continue;
-      this.breached.add(key);
+      this.breached.set(key, { ...criterion, note: `failed at ${new Date(sample.t).toISOString()}; aborted` });
       this.opts.bus.emit('event', {
         t: sample.t,
         probe: sample.probe,
@@ -169,12 +170,17 @@ export class VerdictEngine {
     return { expr: th.expr, value: round(value), pass: compare(value, th.op, th.value), ...base };
   }
 
+  /** A criterion that aborted the run stays as it was then: the snapshot and the teardown change the heap after. */
+  private finalCriterion(scope: MetricScope, spec: ThresholdSpec, probe: string): Criterion {
+    return this.breached.get(`${probe}\u0000${spec.threshold.expr}`) ?? this.evaluate(scope, spec, probe);
+  }
+
   /** The verdict over everything measured so far. */
   verdict(scenario: string, reason: string, endedAt: number): Verdict {
     const probes: Record<string, ProbeVerdict> = {};
     for (const [name, kind] of this.kinds) {
       const scope = this.scopes.get(name)!;
-      const criteria = (this.thresholds.get(name) ?? []).map((spec) => this.evaluate(scope, spec, name));
+      const criteria = (this.thresholds.get(name) ?? []).map((spec) => this.finalCriterion(scope, spec, name));
       const leak = this.leaks.get(name)!.report();
       if (this.opts.leak.failOnConfirmed && leak.status === 'confirmed') {
         criteria.push({ expr: 'no confirmed leak', value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
@@ -192,7 +198,7 @@ export class VerdictEngine {
       };
     }
     const processScope = this.scopes.get('process')!;
-    const processCriteria = (this.thresholds.get('process') ?? []).map((spec) => this.evaluate(processScope, spec, 'process'));
+    const processCriteria = (this.thresholds.get('process') ?? []).map((spec) => this.finalCriterion(processScope, spec, 'process'));
     const rss = this.rssTrend.report();
     const workersSlope = [...this.leaks.values()].reduce((sum, d) => sum + (d.report().slopeMbPerH ?? 0), 0);
     const processPass = processCriteria.every((c) => c.pass);

@@ -16,7 +16,9 @@ export function runCli(
   opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; onStderr?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
+    // Tests never take the default metrics port (see helpers/run.ts).
+    const full = args[0] === 'run' && !args.includes('--metrics-port') ? [...args, '--metrics-port', '0'] : args;
+    const child = spawn(process.execPath, [CLI, ...full], {
       cwd: opts.cwd,
       env: { ...process.env, NO_COLOR: '1', ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,7 +22,8 @@ export async function runScenario(
   extra: { injectLeaks?: Record<string, number>; interrupt?: AbortSignal } = {},
 ): Promise<RunOutcome & { samples: Sample[]; events: ProbeEvent[] }> {
   const dir = tempDir();
-  const file = writeScenario(dir, scenario);
+  // Tests never take the default metrics port: runs in parallel (and a developer's own soak) would clash.
+  const file = writeScenario(dir, { metrics: { port: 0 }, ...scenario });
   const loaded = loadScenarios([file]);
   const outcome = await runSoak({ loaded, out: path.join(dir, 'run'), progress: false, stderrLevel: 'silent', ...extra });
   return { ...outcome, samples: readNdjson(path.join(outcome.dir, 'samples.ndjson')), events: readNdjson(path.join(outcome.dir, 'events.ndjson')) };

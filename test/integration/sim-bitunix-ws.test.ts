@@ -282,7 +282,9 @@ describe('Bitunix simulator WS: private', () => {
   });
 
   test('a resting order fills when the walk crosses it', async () => {
-    const fast = await start({ tickIntervalMs: 10, volatilityBps: 30, seed: 5 });
+    // The walk is stepped by hand (no timer ticks), so the price cannot move between reading it
+    // and placing the order: the order rests first, then the walk crosses it.
+    const fast = await start({ tickIntervalMs: 3_600_000, volatilityBps: 30, seed: 5 });
     try {
       const ws = await loggedIn(fast, ['order']);
       const bid = fast.state().price.BTCUSDT!;
@@ -291,6 +293,7 @@ describe('Bitunix simulator WS: private', () => {
         body: { symbol: 'BTCUSDT', side: 'BUY', tradeSide: 'OPEN', orderType: 'LIMIT', qty: '0.001', price: (bid - 2).toFixed(1) },
       });
       assert.equal(r.json?.code, 0);
+      for (let i = 0; i < 5000 && fast.state().orders.some((o) => o.orderId === r.json?.data.orderId && o.status !== 'FILLED'); i++) fast.advance(1);
       const filled = await ws.next(
         (m) => m.ch === 'order' && m.data.orderId === r.json?.data.orderId && m.data.orderStatus === 'FILLED',
         'a walk fill',

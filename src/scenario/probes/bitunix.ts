@@ -7,6 +7,23 @@ import { duration } from '../fields.ts';
 export const kind = 'bitunix';
 /** Which simulator this kind talks to when the target is `sim`. */
 export const simulator = 'bitunix';
+/** What workers/bitunix.ts reports (thresholds may name these). */
+export const counters = [
+  'requests',
+  'errors',
+  'errors.*', // http5xx, http, rate_limit, timeout, network, auth, reject, parse, ws, internal
+  'orders.placed',
+  'orders.modified',
+  'orders.cancelled',
+  'orders.*', // also filled, lost, adopted
+  'ws_reconnects',
+  'state.error_lock',
+  'stuck',
+  'transitions',
+  'state_ms.*', // one per executor state, e.g. state_ms.WORKING
+] as const;
+/** `state` is the index in EXECUTOR_STATES (INIT 0 … ERROR_LOCK 8, STOPPED 9). */
+export const gauges = ['latency_ms.p50', 'latency_ms.p99', 'state', 'error_rate'] as const;
 
 const STATES = ['STARTING', 'PLACING', 'WORKING', 'MODIFYING', 'CANCELLING', 'RECONCILING', 'IDLE'] as const;
 
@@ -65,3 +82,16 @@ export const optionsSchema = z
 
 export type BitunixProbeOptions = z.output<typeof optionsSchema>;
 export type BitunixProbeOptionsInput = z.input<typeof optionsSchema>;
+
+/**
+ * For `exsoak bisect`: the executor with REST only, then with each stream alone, so a leak can be
+ * pinned on the REST path, the public (market) stream or the private (order) stream.
+ */
+export function bisectVariants(options: Record<string, unknown>): { label: string; options: Record<string, unknown> }[] {
+  optionsSchema.parse(options);
+  return [
+    { label: 'rest-only', options: { ...options, publicStream: false, privateStream: false } },
+    { label: 'publicStream-only', options: { ...options, publicStream: true, privateStream: false } },
+    { label: 'privateStream-only', options: { ...options, publicStream: false, privateStream: true } },
+  ];
+}

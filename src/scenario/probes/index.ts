@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import * as idle from './idle.ts';
 import * as leaky from './leaky.ts';
 import * as binance from './binance.ts';
+import * as bitunix from './bitunix.ts';
 
 export interface ProbeKind {
   kind: string;
@@ -28,6 +29,7 @@ export function registerProbeKind(entry: ProbeKind): void {
 registerProbeKind(idle);
 registerProbeKind(leaky);
 registerProbeKind(binance);
+registerProbeKind(bitunix);
 
 export function probeKind(kind: string): ProbeKind | undefined {
   return kinds.get(kind);

@@ -48,6 +48,11 @@ export interface HedgeLimitExecutorOptions {
   modifyConfirmTimeoutMs?: number;
   /** WS prices older than this are replaced by a REST depth read. */
   priceStaleMs?: number;
+  /**
+   * A working order is re-checked over REST at least this often even when nothing looks wrong:
+   * a cancel the exchange did silently (a POST_ONLY that would have crossed, a lost push) shows up.
+   */
+  verifyIntervalMs?: number;
   /** How many reconcile rounds an order may be unknown to the exchange before it is written off. */
   unknownOrderRetries?: number;
   /** How many times duplicates may survive cancelling before the executor locks. */
@@ -113,6 +118,8 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   private readonly setPositionMode: boolean;
   private readonly modifyConfirmTimeoutMs: number;
   private readonly priceStaleMs: number;
+  private readonly verifyIntervalMs: number;
+  private lastVerifiedAt = 0;
   private readonly unknownOrderRetries: number;
   private readonly maxCancelRounds: number;
   private readonly retry: { baseMs: number; maxMs: number };
@@ -120,6 +127,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   private clientSeq = 0;
 
   private grid: PriceGrid = { precision: 2 };
+  /** The latest stream prices; REST reads are used for one tick only and never stored here. */
   private quote: (Quote & { ts: number }) | undefined;
   private current: TrackedOrder | undefined;
   /** Every order we placed that is not known to be finished (includes `current`). */
@@ -160,6 +168,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     this.setPositionMode = options.setPositionMode ?? true;
     this.modifyConfirmTimeoutMs = options.modifyConfirmTimeoutMs ?? Math.max(3000, 2 * options.tickMs);
     this.priceStaleMs = options.priceStaleMs ?? Math.max(2000, 2 * options.tickMs);
+    this.verifyIntervalMs = options.verifyIntervalMs ?? 30_000;
     this.unknownOrderRetries = options.unknownOrderRetries ?? 3;
     this.maxCancelRounds = options.maxCancelRounds ?? 5;
     this.retry = { baseMs: options.retryBaseMs ?? 250, maxMs: options.retryMaxMs ?? 10_000 };
@@ -171,7 +180,8 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     this.signal = options.signal;
     if (options.signal) {
       this.abortListener = () => this.requestStop(`aborted: ${String(options.signal?.reason ?? 'abort')}`);
-      options.signal.addEventListener('abort', this.abortListener, { once: true });
+      if (options.signal.aborted) this.requestStop('aborted before start');
+      else options.signal.addEventListener('abort', this.abortListener, { once: true });
     }
     this.privateWs?.on('order', this.onOrderPush);
     this.privateWs?.on('ready', this.onPrivateReady);
@@ -285,6 +295,10 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       await this.reconcile(`modify to ${current.pendingPrice} not confirmed within ${this.modifyConfirmTimeoutMs} ms`);
       return;
     }
+    if (state === 'WORKING' && Date.now() - this.lastVerifiedAt > this.verifyIntervalMs) {
+      await this.reconcile('periodic verification');
+      return;
+    }
     const quote = await this.currentQuote();
     if (!quote || this.stopRequested || this.doubt) return;
     const target = entryTicks(this.side, quote, this.offset, this.grid);
@@ -393,6 +407,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       this.live.set(order.orderId, order);
       this.current = order;
       this.emit('order', { action: 'placed', orderId: order.orderId, clientId, price });
+      this.lastVerifiedAt = Date.now();
       this.to('WORKING', ack.recovered ? `placed @ ${price} (found by clientId after an ambiguous failure)` : `placed @ ${price}`);
       const early = this.pushBuffer.get(order.orderId);
       this.pushBuffer.delete(order.orderId);
@@ -419,6 +434,9 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   private async modify(order: TrackedOrder, targetTicks: number): Promise<void> {
     const price = fromTicks(targetTicks, this.grid);
     this.to('MODIFYING', `${order.pendingPrice ?? order.price} → ${price}`);
+    // Pending before the request: the confirming push can arrive before the REST answer does.
+    order.pendingPrice = price;
+    order.modifiedAt = Date.now();
     try {
       const ack = await this.rest.modifyOrder({ orderId: order.orderId, qty: order.qty, price });
       if (ack.orderId && ack.orderId !== order.orderId) {
@@ -429,11 +447,10 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
         this.raiseDoubt(`modify returned a new orderId ${ack.orderId}`);
         order = moved;
       }
-      order.pendingPrice = price;
-      order.modifiedAt = Date.now();
-      if (!this.privateWs?.isReady) {
+      if (order.pendingPrice !== undefined) {
+        order.modifiedAt = Date.now();
         // No push channel to confirm on: the confirmation comes from REST at the next tick.
-        order.modifiedAt = 0;
+        if (!this.privateWs?.isReady) order.modifiedAt = 0;
       }
       this.emit('order', { action: 'modified', orderId: order.orderId, clientId: order.clientId, price });
       if (this.doubt) await this.reconcile(this.doubt);
@@ -484,6 +501,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
         return;
       }
       this.cancelRounds = 0;
+      this.lastVerifiedAt = Date.now();
       this.to(resolution.to, resolution.reason);
       return;
     }
@@ -566,17 +584,17 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       this.current = undefined;
       return { to: 'IDLE', reason: 'no order of ours rests' };
     }
-    const keep = this.current && this.live.has(this.current.orderId) ? this.live.get(this.current.orderId)! : liveOrders[liveOrders.length - 1]!;
+    // Keep the one we think is working, else the oldest (it has the best queue position).
+    const keep = this.current && this.live.has(this.current.orderId) ? this.live.get(this.current.orderId)! : liveOrders[0]!;
     const extras = liveOrders.filter((o) => o !== keep);
     // What the exchange says wins over what we think.
     const truth = resting.get(keep.orderId);
     if (truth?.price !== undefined) {
-      if (keep.pendingPrice !== undefined && samePrice(truth.price, keep.pendingPrice, this.grid)) keep.pendingPrice = undefined;
-      else if (keep.pendingPrice !== undefined) keep.pendingPrice = undefined; // the modify did not stick
+      // Applied or not, a pending modify is settled now: the next tick modifies again if needed.
       keep.price = truth.price;
+      keep.pendingPrice = undefined;
       keep.modifiedAt = undefined;
     }
-    if (truth?.qty !== undefined) keep.qty = this.qty;
     this.current = keep;
     if (extras.length > 0) {
       this.cancelRounds++;
@@ -680,8 +698,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     if (this.quote && Date.now() - this.quote.ts <= this.priceStaleMs) return this.quote;
     try {
       const top = await this.rest.getDepth(this.symbol, '1');
-      this.quote = { bid: top.bid, ask: top.ask, last: this.quote?.last, ts: Date.now() };
-      return this.quote;
+      return { bid: top.bid, ask: top.ask, last: this.quote?.last };
     } catch (err) {
       this.report('market/depth', err);
       return undefined;
@@ -771,7 +788,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       // Only reachable through a bug (the loop is serial); record it rather than hang.
       this.emit('error', { op: 'stop', kind: 'internal', message: `stop while ${state}` });
     }
-    if (state !== 'CANCELLING') this.to(this.machine.can('CANCELLING') ? 'CANCELLING' : 'ERROR_LOCK', `stop: ${this.stopReason}`);
+    if (!this.machine.can('CANCELLING') && state !== 'CANCELLING') this.to('ERROR_LOCK', `stop while ${state}`);
     if (this.state !== 'CANCELLING') this.to('CANCELLING', `stop: ${this.stopReason}`);
     const left = await this.cancelEverything();
     this.to('STOPPED', left === 0 ? this.stopReason : `${this.stopReason}; ${left} order(s) could not be confirmed cancelled`);
@@ -780,6 +797,8 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
 
   /** Cancels every order this executor placed; returns how many may still rest. */
   private async cancelEverything(): Promise<number> {
+    // Nothing was ever placed (e.g. locked at startup): there is nothing to look for.
+    if (this.clientSeq === 0 && this.live.size === 0) return 0;
     const rounds = 4;
     for (let round = 0; round < rounds; round++) {
       try {
