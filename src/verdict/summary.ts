@@ -7,12 +7,18 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean): st
   for (const [name, probe] of Object.entries(verdict.probes)) {
     for (const c of probe.criteria) rows.push([name, c.expr, String(c.value ?? c.note ?? '—'), c.pass ? 'pass' : 'FAIL']);
     if (probe.criteria.length === 0) rows.push([name, '(no criteria)', probe.status, 'pass']);
+    const leak = probe.leak;
+    if (leak && leak.slopeMbPerH !== undefined) {
+      const flagged = leak.status === 'confirmed' || leak.status === 'suspected';
+      rows.push([name, `heap floor trend (${leak.status})`, `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, flagged ? 'LEAK' : 'info']);
+    }
   }
   for (const c of verdict.process.criteria) rows.push(['process', c.expr, String(c.value ?? c.note ?? '—'), c.pass ? 'pass' : 'FAIL']);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['scope', 'criterion', 'value'][i]!.length));
   const line = (r: string[]) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ');
   const out = [line(['scope', 'criterion', 'value', 'result'])];
-  for (const r of rows) out.push(line([r[0], r[1], r[2], r[3] === 'pass' ? paint(32, 'pass') : paint(31, 'FAIL')]));
+  const result = (r: string) => (r === 'pass' ? paint(32, r) : r === 'info' ? paint(2, r) : paint(31, r));
+  for (const r of rows) out.push(line([r[0], r[1], r[2], result(r[3])]));
   const head = verdict.pass ? paint(32, 'PASS') : paint(31, 'FAIL');
   const why = verdict.reason === 'completed' ? '' : ` (${verdict.reason}${verdict.partial ? ', partial' : ''})`;
   return `\n${verdict.scenario}: ${head}${why}\n${out.join('\n')}\nresults: ${dir}\n`;
