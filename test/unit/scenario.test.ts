@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadScenarios, ScenarioError } from '../../src/scenario/load.ts';
 import { checkTargetSafety } from '../../src/scenario/safety.ts';
 import { tempDir, writeScenario } from '../helpers/run.ts';
@@ -75,4 +76,21 @@ test('live Bitunix needs consent and keys; BITUNIX_USE_TESTNET never reaches mai
   assert.doesNotThrow(() => checkTargetSafety(fake, { allowMainnet: true, env: { BITUNIX_API_KEY: 'k', BITUNIX_API_SECRET: 's' } }));
   const sim = { scenario: { target: 'sim' }, probes: [{ name: 'bitunix', kind: 'bitunix' }] } as never;
   assert.doesNotThrow(() => checkTargetSafety(sim, { allowMainnet: false, env: {} }));
+});
+
+test("the README's scenario example is a valid scenario", () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const block = /```yaml\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has a yaml block');
+  const file = writeScenario(tempDir(), block[1]!);
+  const { scenario, probes } = loadScenarios([file]);
+  assert.equal(scenario.name, 'quick');
+  assert.equal(probes[0]!.kind, 'leaky');
+});
+
+test('every ready scenario in scenarios/ loads', () => {
+  const dir = new URL('../../scenarios/', import.meta.url);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+  assert.ok(files.length >= 5);
+  for (const f of files) assert.doesNotThrow(() => loadScenarios([path.join(dir.pathname, f)]), f);
 });
