@@ -2,6 +2,7 @@
 // figures use: a warm-up step or one odd GC barely moves it, where least squares would tilt.
 // Least squares stays for callers that want the classic fit.
 import { MB } from '../scenario/units.ts';
+import { theilSen as senTrend } from '../stats/trend.ts';
 
 export interface Trend {
   /** y units per x unit (bytes per ms for heap series). */
@@ -37,38 +38,18 @@ export function leastSquares(xs: readonly number[], ys: readonly number[]): Tren
 }
 
 /**
- * Theil–Sen with Sen's confidence interval. Pairwise slopes are O(n²), so a long series is first
- * reduced to `maxPoints` bucket medians (consecutive points, in order): the trend of the medians
- * is the trend of the series, and each median is steadier than a single point.
+ * Theil–Sen with Sen's confidence interval (the leak detector's own statistics). Pairwise slopes
+ * are O(n²), so a long series is first reduced to `maxPoints` bucket medians (consecutive points,
+ * in order): the trend of the medians is the trend of the series, and each median is steadier.
  */
-export function theilSen(xs: readonly number[], ys: readonly number[], maxPoints = 400, z = 1.96): Trend | undefined {
+export function theilSen(xs: readonly number[], ys: readonly number[], maxPoints = 400, confidence = 0.95): Trend | undefined {
   let x = xs;
   let y = ys;
   if (xs.length > maxPoints) ({ x, y } = bucketMedians(xs, ys, maxPoints));
-  const n = x.length;
-  if (n < 2) return undefined;
-  const slopes: number[] = [];
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) {
-      const dx = x[j]! - x[i]!;
-      if (dx !== 0) slopes.push((y[j]! - y[i]!) / dx);
-    }
-  }
-  if (slopes.length === 0) return undefined;
-  slopes.sort((a, b) => a - b);
-  const slope = median(slopes);
-  const residuals = y.map((v, i) => v - slope * x[i]!).sort((a, b) => a - b);
-  const trend: Trend = { slope, intercept: median(residuals), n };
-  // Sen (1968): the bounds are order statistics of the pairwise slopes, from Kendall's S variance.
-  const N = slopes.length;
-  const c = z * Math.sqrt((n * (n - 1) * (2 * n + 5)) / 18);
-  const lo = Math.round((N - c) / 2);
-  const hi = Math.round((N + c) / 2);
-  if (n >= 4 && lo >= 0 && hi < N) {
-    trend.low = slopes[lo]!;
-    trend.high = slopes[hi]!;
-  }
-  return trend;
+  const fit = senTrend([...x], [...y], confidence);
+  if (!fit) return undefined;
+  const residuals = y.map((v, i) => v - fit.slope * x[i]!).sort((a, b) => a - b);
+  return { slope: fit.slope, intercept: median(residuals), n: fit.n, low: fit.low, high: fit.high };
 }
 
 function bucketMedians(xs: readonly number[], ys: readonly number[], buckets: number) {

@@ -1,6 +1,6 @@
 // Early leak detection on one worker's post-GC heap floor: a robust trend over a bounded set
 // of points, projected over the scenario's nominal duration and compared with a growth budget.
-import { theilSen, type TrendResult } from './trend.ts';
+import { theilSen, type TrendResult } from '../stats/trend.ts';
 
 export interface LeakSettings {
   /** Points before this offset from the probe's first sample are ignored (caches, JIT warming up). */

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { normalCdf, normalQuantile, theilSen } from '../../src/verdict/trend.ts';
+import { normalCdf, normalQuantile, theilSen } from '../../src/stats/trend.ts';
 import { mulberry32 } from '../../src/sim/faults.ts';
 
 test('normal distribution helpers', () => {

@@ -5,7 +5,8 @@
 import { EventEmitter } from 'eventemitter3';
 import { ConnectLimiter } from './backoff.ts';
 import { StreamConnection } from './connection.ts';
-import type { ConnectionHost, HostCounts } from './host.ts';
+import type { ConnectionHost } from './host.ts';
+import type { HostCounts } from './types.ts';
 import { LocalOrderBook } from './orderbook.ts';
 import type { DepthSnapshot, DepthUpdateEvent, MarketEvent } from './payloads.ts';
 import { isValidSnapshot } from './payloads.ts';

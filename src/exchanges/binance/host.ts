@@ -4,24 +4,8 @@ import type { EventEmitter } from 'eventemitter3';
 import type { ConnectLimiter } from './backoff.ts';
 import type { MarketEvent } from './payloads.ts';
 import type { StreamState } from './sequence.ts';
-import type { BinanceClientEvents, ClientErrorKind, ResolvedOptions } from './types.ts';
+import type { BinanceClientEvents, ClientErrorKind, HostCounts, ResolvedOptions } from './types.ts';
 
-export interface HostCounts {
-  frames: number;
-  events: number;
-  delivered: number;
-  duplicates: number;
-  malformed: number;
-  gaps: number;
-  missing: number;
-  resyncs: number;
-  connects: number;
-  reconnects: number;
-  dropsScheduled: number;
-  dropsUnscheduled: number;
-  rotations: number;
-  errors: number;
-}
 
 export interface ConnectionHost {
   readonly options: ResolvedOptions;

@@ -220,7 +220,8 @@ export interface ConnectionStats {
   attempts: number;
 }
 
-export interface ClientStats {
+/** Running totals of a client: the host keeps them, `stats()` adds the live connections. */
+export interface HostCounts {
   /** Frames received on every socket (data, acks, malformed), rotation duplicates included. */
   frames: number;
   /** Stream events received (valid payloads), before deduplication. */
@@ -238,5 +239,8 @@ export interface ClientStats {
   dropsUnscheduled: number;
   rotations: number;
   errors: number;
+}
+
+export interface ClientStats extends HostCounts {
   connections: ConnectionStats[];
 }

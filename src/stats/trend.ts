@@ -1,4 +1,5 @@
-// Trend statistics for the leak detector (see docs/leak-detection.md):
+// Trend statistics shared by the leak detector and the report/compare figures
+// (see docs/leak-detection.md):
 // - Theil–Sen slope: the median of all pairwise slopes, robust to outliers (a late GC, a
 //   burst) where least squares is not.
 // - Mann–Kendall test for a monotonic trend, with the variance inflated for autocorrelation
