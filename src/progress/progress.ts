@@ -40,7 +40,12 @@ export class Progress {
   private readonly breaches: { probe: string; expr: string }[] = [];
   /** The verdict engine's leak status per probe, from its `leak` events (suspected, confirmed). */
   private readonly leaks = new Map<string, string>();
-  private lastPlain = 0;
+  /** Process memory peak and average, for the periodic report line (the 8 h checklist asks for both). */
+  private rssPeak = 0;
+  private rssSum = 0;
+  private rssCount = 0;
+  /** When the last plain line was printed (the run's start until the first). */
+  private lastPlain: number;
   private readonly opts: ProgressOptions;
   private readonly color: boolean;
   private readonly tty: boolean;
@@ -55,6 +60,7 @@ export class Progress {
 
   constructor(opts: ProgressOptions) {
     this.opts = opts;
+    this.lastPlain = opts.startedAt;
     this.tty = !!opts.out.isTTY;
     const noColor = (opts.env ?? process.env).NO_COLOR;
     this.color = opts.color && this.tty && !(noColor !== undefined && noColor !== '');
@@ -86,6 +92,9 @@ export class Progress {
   private onSample(sample: Sample): void {
     if (sample.probe === 'process') {
       this.process = sample;
+      this.rssPeak = Math.max(this.rssPeak, sample.rss);
+      this.rssSum += sample.rss;
+      this.rssCount++;
       this.render(sample.t);
       return;
     }
@@ -172,6 +181,11 @@ export class Progress {
     }
     const rate = this.rate(s);
     if (rate !== undefined) parts.push({ text: `msg ${rate.toFixed(rate >= 10 ? 0 : 1)}/s` });
+    const c = latest?.counters;
+    if (c?.['orders.placed'] !== undefined) {
+      parts.push({ text: `orders ${c['orders.placed']}/${c['orders.modified'] ?? 0}/${c['orders.cancelled'] ?? 0} (placed/modified/cancelled)` });
+    }
+    if (c?.errors) parts.push({ text: `errors ${c.errors}`, color: 33 });
     const reconnects = latest?.counters.ws_reconnects;
     if (reconnects !== undefined) parts.push({ text: `reconn ${reconnects}`, color: reconnects > 0 ? 33 : undefined });
     if (parts.length === 0) parts.push({ text: 'starting', color: 2 });
@@ -188,7 +202,10 @@ export class Progress {
   line(now: number): string {
     const parts = [this.timing(now)];
     for (const [name, s] of this.probes) parts.push(`${name}: ${this.probeParts(s).map((p) => p.text).join(' ')}`);
-    if (this.process) parts.push(`rss ${(this.process.rss / MB).toFixed(0)}MB cpu ${this.process.cpu.toFixed(0)}%`);
+    if (this.process) {
+      const avg = this.rssSum / Math.max(1, this.rssCount);
+      parts.push(`rss ${(this.process.rss / MB).toFixed(0)}MB (peak ${(this.rssPeak / MB).toFixed(0)}, avg ${(avg / MB).toFixed(0)}) cpu ${this.process.cpu.toFixed(0)}%`);
+    }
     const verdict = this.verdictSoFar();
     parts.push(verdict.detail ? `${verdict.short.text} (${verdict.detail})` : verdict.short.text);
     return parts.join(' | ');
