@@ -110,3 +110,18 @@ test('a blocked worker is flagged unresponsive while the others keep being sampl
   assert.ok(during.some((s) => s.probe === 'stuck' && s.heapUsed !== null));
   assert.ok(run.events.some((e) => e.kind === 'responsive' && e.probe === 'stuck' && e.t > flagged.t));
 });
+
+test('probes start staggered by startDelay', async () => {
+  const run = await runScenario({
+    name: 'stagger',
+    duration: '2500ms',
+    sampleInterval: '100ms',
+    probes: { first: { kind: 'idle' }, second: { kind: 'idle', startDelay: '1200ms' } },
+  });
+  const start = (p: string) => run.events.find((e) => e.kind === 'start' && e.probe === p)!.t;
+  const firstSample = (p: string) => run.samples.find((s) => s.probe === p)!.t;
+  assert.ok(start('second') - start('first') >= 1150, `${start('second') - start('first')} ms apart`);
+  assert.ok(firstSample('second') >= start('second'));
+  assert.ok(firstSample('first') < start('second'));
+  assert.equal(run.exitCode, 0);
+});
