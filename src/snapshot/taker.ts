@@ -21,6 +21,8 @@ export interface SnapshotSettings {
 
 export interface SnapshotHost {
   name: string;
+  /** Where the worker runs out of heap, if the scenario limits it. */
+  heapLimitBytes?: number;
   worker?: WorkerThread;
   alive: boolean;
 }
@@ -39,8 +41,9 @@ export class SnapshotTaker {
   constructor(opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings }) {
     this.opts = opts;
     opts.bus.on('sample', (sample) => {
-      if (sample.probe === 'process' || sample.heapUsed === null || !sample.heapLimit) return;
-      if (this.nearLimitDone.has(sample.probe) || sample.heapUsed < sample.heapLimit * opts.settings.nearLimitRatio) return;
+      if (sample.probe === 'process' || sample.heapUsed === null || this.nearLimitDone.has(sample.probe)) return;
+      const limit = opts.hosts().find((h) => h.name === sample.probe)?.heapLimitBytes ?? sample.heapLimit;
+      if (!limit || sample.heapUsed < limit * opts.settings.nearLimitRatio) return;
       this.nearLimitDone.add(sample.probe);
       void this.capture(sample.probe, 'near-heap-limit');
     });

@@ -43,6 +43,16 @@ export class ProbeHost {
     this.bus = opts.bus;
   }
 
+  /**
+   * The heap size at which this worker dies, when the scenario limits it. V8's own
+   * heap_size_limit counts the young generation's reserve too and reads far higher than the
+   * point where a worker with `maxOldGenerationSizeMb` runs out.
+   */
+  get heapLimitBytes(): number | undefined {
+    const mb = this.opts.resourceLimits.maxOldGenerationSizeMb;
+    return mb === undefined ? undefined : mb * 1024 * 1024;
+  }
+
   get alive(): boolean {
     return this.status === 'starting' || this.status === 'running' || this.status === 'stopping';
   }
@@ -77,7 +87,8 @@ export class ProbeHost {
     this.done = this.pool.run(task, { transferList: [port2] }).then(
       (result) => {
         this.status = 'stopped';
-        bus.emit('event', { t: Date.now(), probe: name, kind: 'exit', data: { reason: result.reason } });
+        // The final counters: the last sample was taken before the stop, these after it.
+        bus.emit('event', { t: Date.now(), probe: name, kind: 'exit', data: { reason: result.reason, counters: result.counters } });
       },
       (err: NodeJS.ErrnoException) => {
         // Only a probe that was not being stopped on purpose has crashed.

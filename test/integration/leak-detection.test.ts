@@ -58,3 +58,25 @@ test('a healthy run is not flagged and takes no snapshot', async () => {
   assert.equal(run.exitCode, 0);
   assert.deepEqual(readdirSync(path.join(run.dir, 'snapshots')), []);
 });
+
+test('a worker approaching its heap limit is snapshotted before it dies', async () => {
+  const run = await runScenario({
+    name: 'near-limit',
+    duration: '12s',
+    sampleInterval: '100ms',
+    gcFloorInterval: '0',
+    snapshots: { nearLimitRatio: 0.5 },
+    probes: {
+      idle: { kind: 'idle' },
+      hog: { kind: 'leaky', options: { rate: '8MB' }, resourceLimits: { maxOldGenerationSizeMb: 96 } },
+    },
+  });
+  const snap = run.events.find((e) => e.kind === 'snapshot' && e.probe === 'hog');
+  assert.ok(snap, JSON.stringify(run.events.filter((e) => e.probe === 'hog').map((e) => e.kind)));
+  assert.equal(snap.data?.reason, 'near-heap-limit');
+  const crash = run.events.find((e) => e.kind === 'crash' && e.probe === 'hog');
+  assert.ok(crash, 'the hog ran out of heap');
+  assert.ok(snap.t < crash.t);
+  assert.ok(readdirSync(path.join(run.dir, 'snapshots')).some((f) => f.startsWith('hog-')));
+  assert.equal(run.verdict.probes.idle!.pass, true);
+});
