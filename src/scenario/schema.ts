@@ -27,6 +27,35 @@ export const ThresholdSchema = z.preprocess(
 );
 export type ThresholdSpec = z.output<typeof ThresholdSchema>;
 
+/** `url` alone (an external simulator), or options for the simulator the supervisor starts. */
+const simulatorOptions = z.record(z.string(), z.unknown()).superRefine((options, ctx) => {
+  if (!('url' in options)) return;
+  if (typeof options.url !== 'string' || externalSimulatorOrigin(options.url) === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['url'], message: 'expected the base URL of a running simulator, like "http://127.0.0.1:9443"' });
+  }
+  for (const key of Object.keys(options)) {
+    if (key === 'url') continue;
+    ctx.addIssue({
+      code: 'custom',
+      path: [key],
+      message: 'cannot apply to an external simulator (url is set): give it to the `exsoak sim` that runs it',
+    });
+  }
+});
+
+/** `http(s)://host:port` or `ws(s)://host:port` (nothing after the port) -> { secure, authority }. */
+export function externalSimulatorOrigin(url: string): { secure: boolean; authority: string } | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) return undefined;
+  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username || parsed.password) return undefined;
+  return { secure: parsed.protocol === 'https:' || parsed.protocol === 'wss:', authority: parsed.host };
+}
+
 export const ProbeSchema = z
   .object({
     kind: z.string(),
@@ -65,11 +94,15 @@ export const ScenarioSchema = z
       .object({ thresholds: z.array(ThresholdSchema).default([]) })
       .strict()
       .default({ thresholds: [] }),
-    /** Options handed to the simulators when the target is `sim` (rates, rules, faults). */
+    /**
+     * Options handed to the simulators when the target is `sim` (rates, rules, faults), or
+     * `url:` the base URL of a simulator that is already running (`exsoak sim … --port N`): the
+     * supervisor then connects the probes to it and starts none of its own.
+     */
     simulators: z
       .object({
-        binance: z.record(z.string(), z.unknown()).optional(),
-        bitunix: z.record(z.string(), z.unknown()).optional(),
+        binance: simulatorOptions.optional(),
+        bitunix: simulatorOptions.optional(),
       })
       .strict()
       .default({}),

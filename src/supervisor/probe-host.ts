@@ -6,6 +6,9 @@ import type { Bus } from '../bus/bus.ts';
 import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../bus/protocol.ts';
 import { workerFile } from '../scenario/probes/index.ts';
 
+/** Longest wait, once a probe's task has returned, for its last messages (normally at once). */
+const DRAIN_MS = 2_000;
+
 export type ProbeStatus = 'pending' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
 
 export interface ProbeHostOptions {
@@ -27,6 +30,8 @@ export class ProbeHost {
   /** When the worker last said anything: its runtime reports every interval, so silence means a blocked loop. */
   lastHeard = 0;
   gauges: Record<string, number> = {};
+  /** Resolves the wait for the probe's `done` message. */
+  private onDone?: () => void;
   /** Post-GC floor reported since the sampler last took it. */
   private pendingFloor?: { floor: number; major: boolean };
   private pool?: Piscina<ProbeTask, ProbeResult>;
@@ -81,11 +86,18 @@ export class ProbeHost {
     });
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
+    // `done` is the last message a probe posts. Its other messages come on this port and its result
+    // on piscina's: the result can arrive first, and closing this port then would drop the final
+    // events (a bitunix probe's last CANCELLING → STOPPED went missing that way).
+    const drained = new Promise<void>((resolve) => (this.onDone = resolve));
     port1.on('message', (message: WorkerMessage) => this.onMessage(message));
     const task: ProbeTask = { ...this.opts.task, probe: name, kind: this.kind, port: port2 };
     bus.emit('event', { t: Date.now(), probe: name, kind: 'start', data: { kind: this.kind } });
     this.done = this.pool.run(task, { transferList: [port2] }).then(
-      (result) => {
+      async (result) => {
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([drained, new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_MS)))]);
+        clearTimeout(timer);
         this.status = 'stopped';
         // The final counters: the last sample was taken before the stop, these after it.
         bus.emit('event', { t: Date.now(), probe: name, kind: 'exit', data: { reason: result.reason, counters: result.counters } });
@@ -137,6 +149,7 @@ export class ProbeHost {
         bus.emit('log', { t: message.t, probe: name, level: message.level, msg: message.msg, data: message.data });
         break;
       case 'done':
+        this.onDone?.();
         break;
     }
   }

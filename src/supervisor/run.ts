@@ -20,7 +20,7 @@ import { Progress } from '../progress/progress.ts';
 import { ProbeHost } from './probe-host.ts';
 import { SnapshotTaker } from '../snapshot/taker.ts';
 import { LIVE_ENDPOINTS } from './endpoints.ts';
-import { startSimulator, type RunningSimulator, type SimulatorName } from './simulators.ts';
+import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator, type SimulatorName } from './simulators.ts';
 
 export interface RunOptions {
   loaded: LoadedScenario;
@@ -186,6 +186,17 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   await sampler.stop();
   await snapshots.finish();
   await Promise.all(hosts.map((h) => h.stop(end.reason, scenario.stopGrace)));
+  // What the simulators did, read once the probes are gone (so it is final) and before they stop:
+  // the record a run's counters are reconciled against (fault log, messages sent, orders open).
+  if (sims.length > 0) {
+    const records = await Promise.all(sims.map(async (s) => [s.name, await simulatorRecord(s)] as const));
+    try {
+      writeJsonAtomic(path.join(dir, 'simulators.json'), Object.fromEntries(records));
+    } catch (err) {
+      internalError ??= err as Error;
+      log.error(`could not write simulators.json: ${(err as Error).message}`);
+    }
+  }
   await Promise.all(sims.map((s) => s.stop()));
   const endedAt = Date.now();
   bus.emit('run:end', { t: endedAt, ...end });
@@ -227,10 +238,13 @@ async function resolveEndpoints(loaded: LoadedScenario, sims: RunningSimulator[]
     else needed.add(sim);
   }
   for (const name of needed) {
-    const sim = await startSimulator(name, { seed: scenario.seed, options: scenario.simulators[name] });
+    const options = scenario.simulators[name];
+    // `url`: a simulator already running elsewhere (e.g. one a test kills and restarts).
+    const external = typeof options?.url === 'string';
+    const sim = external ? externalSimulator(name, options.url as string) : await startSimulator(name, { seed: scenario.seed, options });
     sims.push(sim);
     endpoints[name] = sim.endpoints;
-    log.info(`${name} simulator at ${Object.values(sim.endpoints).join(' ')}`);
+    log.info(`${name} simulator ${external ? '(external) ' : ''}at ${Object.values(sim.endpoints).join(' ')}`);
   }
   return endpoints;
 }

@@ -2,16 +2,68 @@
 // counted as the clients' (process RSS is a verdict criterion), and a simulator can be killed
 // and restarted like a real venue.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { externalSimulatorOrigin } from '../scenario/schema.ts';
 
 export type SimulatorName = 'binance' | 'bitunix';
 
 export interface RunningSimulator {
   name: SimulatorName;
   endpoints: Record<string, string>;
-  child: ChildProcess;
+  /** The simulator's process; undefined for an external one (`simulators.<name>.url`). */
+  child?: ChildProcess;
   stop(): Promise<void>;
+}
+
+/** A simulator someone else runs (`simulators.<name>.url`): its endpoints; stopping it is not ours. */
+export function externalSimulator(name: SimulatorName, url: string): RunningSimulator {
+  const origin = externalSimulatorOrigin(url);
+  if (!origin) throw new Error(`simulators.${name}.url: expected the base URL of a running simulator, got ${url}`);
+  const http = `${origin.secure ? 'https' : 'http'}://${origin.authority}`;
+  const ws = `${origin.secure ? 'wss' : 'ws'}://${origin.authority}`;
+  const endpoints: Record<string, string> =
+    name === 'binance' ? { ws, rest: http } : { rest: http, wsPublic: `${ws}/public/`, wsPrivate: `${ws}/private/` };
+  return { name, endpoints, stop: async () => {} };
+}
+
+/**
+ * What a simulator recorded (`GET /_sim/stats` and `GET /_sim/faults`), for the results folder:
+ * the server-side truth a run's counters are reconciled against. Never throws; a simulator that
+ * is gone or slow yields `{ error }`.
+ */
+export async function simulatorRecord(sim: RunningSimulator, timeoutMs = 3_000): Promise<Record<string, unknown>> {
+  const base = sim.endpoints.rest;
+  if (!base?.startsWith('http://')) return { endpoints: sim.endpoints, error: 'no plain-HTTP endpoint to ask' };
+  try {
+    const [stats, faults] = await Promise.all([getJson(`${base}/_sim/stats`, timeoutMs), getJson(`${base}/_sim/faults`, timeoutMs)]);
+    return { endpoints: sim.endpoints, stats, faults };
+  } catch (err) {
+    return { endpoints: sim.endpoints, error: (err as Error).message };
+  }
+}
+
+function getJson(url: string, timeoutMs: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    // Its own connection (agent: false): nothing is left pooled towards a simulator about to stop.
+    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (err) {
+          reject(new Error(`GET ${url}: ${(err as Error).message}`));
+        }
+      });
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 const CLI = fileURLToPath(new URL('../../bin/exsoak.js', import.meta.url));

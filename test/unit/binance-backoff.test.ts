@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectLimiter, backoffDelay } from '../../src/exchanges/binance/backoff.ts';
+import { ConnectLimiter, backoffDelay, connectWindowWithMargin } from '../../src/exchanges/binance/backoff.ts';
 
 test('backoff: full jitter within [0, min(cap, base·2^(n-1))), growing then capped', () => {
   const top = () => 0.999999;
@@ -51,4 +51,10 @@ test('connect limiter: waitMs says exactly when the oldest attempt ages out', ()
   assert.ok(limiter.tryTake());
   assert.equal(limiter.waitMs(), 100);
   assert.throws(() => new ConnectLimiter(0, 1000));
+});
+
+test('connect window margin: 1 % of the venue window, at least 250 ms, at most 5 s', () => {
+  assert.equal(connectWindowWithMargin(300_000), 303_000);
+  assert.equal(connectWindowWithMargin(3_000), 3_250);
+  assert.equal(connectWindowWithMargin(3_600_000), 3_605_000);
 });

@@ -3,7 +3,7 @@
 // It survives drops, silent sockets and the 24 h limit on its own, and says what happened through
 // typed events; `message` carries only validated, deduplicated events.
 import { EventEmitter } from 'eventemitter3';
-import { ConnectLimiter } from './backoff.ts';
+import { ConnectLimiter, connectWindowWithMargin } from './backoff.ts';
 import { StreamConnection } from './connection.ts';
 import type { ConnectionHost } from './host.ts';
 import type { HostCounts } from './types.ts';
@@ -99,7 +99,9 @@ export class BinanceStreamClient extends EventEmitter<BinanceClientEvents> imple
   constructor(options: BinanceStreamClientOptions = {}) {
     super();
     this.options = resolveOptions(options);
-    this.limiter = options.connectLimiter ?? new ConnectLimiter(options.maxConnectAttempts ?? 300, options.connectWindowMs ?? 5 * MINUTE);
+    // A little more than the venue's window: see connectWindowWithMargin.
+    this.limiter =
+      options.connectLimiter ?? new ConnectLimiter(options.maxConnectAttempts ?? 300, connectWindowWithMargin(options.connectWindowMs ?? 5 * MINUTE));
     this.fetchImpl = options.fetch ?? fetch;
     this.logger = options.logger;
     const names = streamNames(options.symbols ?? [], options.streams ?? []);

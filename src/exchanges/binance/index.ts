@@ -21,7 +21,7 @@ export type {
   RotationEvent,
   SubscribedEvent,
 } from './types.ts';
-export { ConnectLimiter, backoffDelay } from './backoff.ts';
+export { ConnectLimiter, backoffDelay, connectWindowWithMargin } from './backoff.ts';
 export { LocalOrderBook } from './orderbook.ts';
 export type { BookState, OrderBookOptions, SnapshotFetcher } from './orderbook.ts';
 export type {

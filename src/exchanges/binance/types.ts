@@ -30,7 +30,10 @@ export interface BinanceStreamClientOptions {
   maxReconnectAttempts?: number;
   /** A connection open this long (with data) resets the backoff. Default 30 s. */
   stableConnectionMs?: number;
-  /** Connection attempts allowed per `connectWindowMs` (Binance: 300 per 5 min per IP). */
+  /**
+   * Connection attempts allowed per `connectWindowMs` (Binance: 300 per 5 min per IP): give the
+   * venue's figures; the client keeps a small margin on the window (connectWindowWithMargin).
+   */
   maxConnectAttempts?: number;
   connectWindowMs?: number;
   /** Share one limiter between clients in a process: the venue's limit is per IP. */

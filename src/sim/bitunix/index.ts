@@ -187,7 +187,7 @@ export async function startBitunixSim(opts: BitunixSimOptions = {}): Promise<Bit
   const faults = new FaultInjector(plan, guarded);
 
   const snapshotStats = (): BitunixSimStats =>
-    stats.snapshot({ ...account.counters, open: account.openCount }, faults.log);
+    stats.snapshot({ ...account.counters, open: account.openCount, openPeak: account.openPeak }, faults.log);
   const rest = new RestApi({
     stats,
     conditions,

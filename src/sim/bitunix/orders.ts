@@ -99,6 +99,7 @@ export class Account {
     forgotten: 0,
   };
   private readonly open = new Map<string, Order>();
+  private peak = 0;
   /** Terminal orders, oldest first, bounded so an 8 h run keeps flat memory. */
   private readonly history = new Map<string, Order>();
   private readonly byClientId = new Map<string, string>();
@@ -191,6 +192,7 @@ export class Account {
       realizedPNL: 0,
     };
     this.open.set(order.orderId, order);
+    if (this.open.size > this.peak) this.peak = this.open.size;
     if (clientId) this.byClientId.set(clientId, order.orderId);
     this.counters.placed++;
     this.emitOrder('CREATE', order);
@@ -370,6 +372,11 @@ export class Account {
 
   get openCount(): number {
     return this.open.size;
+  }
+
+  /** The most orders that were ever open at once (a client must never stack up working orders). */
+  get openPeak(): number {
+    return this.peak;
   }
 
   // ---- internals --------------------------------------------------------------------------------

@@ -135,6 +135,7 @@ export class RestApi {
     const key = route ? endpoint : 'unknown';
     stats.request(key);
     const delay = conditions.latencyFor('rest', endpoint);
+    if (delay > 0) stats.delayed();
 
     const spoiled = conditions.takeBudget(endpoint);
     if (spoiled) {

@@ -22,8 +22,11 @@ export interface BitunixSimStats {
     rejected: Record<string, number>;
     byEndpoint: Record<string, EndpointStats>;
     authRejected: Record<string, number>;
+    /** Answers held back by a `latency` fault (each one a timeout for a client whose limit is shorter). */
+    delayed: number;
   };
-  orders: OrderCounters & { open: number };
+  /** `open`: orders open now; `openPeak`: the most that were ever open at once. */
+  orders: OrderCounters & { open: number; openPeak: number };
   ws: {
     opened: Record<WsPath, number>;
     closed: Record<WsPath, number>;
@@ -45,7 +48,7 @@ function bump(record: Record<string, number>, key: string, by = 1): void {
 
 export class StatsRecorder {
   readonly startedAt = Date.now();
-  private readonly rest: BitunixSimStats['rest'] = { requests: 0, accepted: 0, rejected: {}, byEndpoint: {}, authRejected: {} };
+  private readonly rest: BitunixSimStats['rest'] = { requests: 0, accepted: 0, rejected: {}, byEndpoint: {}, authRejected: {}, delayed: 0 };
   private readonly ws: BitunixSimStats['ws'] = {
     opened: { public: 0, private: 0 },
     closed: { public: 0, private: 0 },
@@ -71,6 +74,10 @@ export class StatsRecorder {
   rejected(endpoint: string, code: number | string): void {
     bump(this.rest.rejected, String(code));
     bump(this.endpoint(endpoint).rejected, String(code));
+  }
+
+  delayed(): void {
+    this.rest.delayed++;
   }
 
   authRejected(reason: string): void {
@@ -109,7 +116,7 @@ export class StatsRecorder {
     bump(this.pushes, channel);
   }
 
-  snapshot(orders: OrderCounters & { open: number }, faultLog: readonly { kind: string }[]): BitunixSimStats {
+  snapshot(orders: OrderCounters & { open: number; openPeak: number }, faultLog: readonly { kind: string }[]): BitunixSimStats {
     const byKind: Record<string, number> = {};
     for (const record of faultLog) bump(byKind, record.kind);
     // A deep copy: callers (and JSON over HTTP) must never alias the live counters.
