@@ -7,6 +7,7 @@ import { Sampler } from '../../src/sampling/sampler.ts';
 import { startMetrics } from '../../src/metrics/server.ts';
 import { parsePromText, promValue, type PromFamily } from '../helpers/prom-text.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { PER_PROBE } from '../helpers/metrics-contract.ts';
 
 const MB = 1024 * 1024;
 
@@ -29,20 +30,6 @@ function scrape(url: string): Promise<Map<string, PromFamily>> {
   });
 }
 
-const PER_PROBE = [
-  'exsoak_probe_heap_used_bytes',
-  'exsoak_probe_heap_floor_bytes',
-  'exsoak_probe_heap_total_bytes',
-  'exsoak_probe_external_bytes',
-  'exsoak_probe_elu',
-  'exsoak_probe_thread_cpu_percent',
-  'exsoak_probe_up',
-  'exsoak_probe_reconnects_total',
-  'exsoak_probe_drops_total',
-  'exsoak_probe_orders_total',
-  'exsoak_probe_errors_total',
-  'exsoak_probe_messages_total',
-];
 
 test('/metrics during a real run: every series with probe labels, moving as the probes run, down after they stop', async () => {
   const bus = new Bus();

@@ -4,6 +4,8 @@ import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { Bus } from '../../src/bus/bus.ts';
+import { makeSample as sample } from '../helpers/samples.ts';
+import { CONTRACT } from '../helpers/metrics-contract.ts';
 import type { Sample } from '../../src/bus/types.ts';
 import { MonotonicDeltas } from '../../src/metrics/monotonic.ts';
 import { DEFAULT_METRICS_PREFIX, RunSeries } from '../../src/metrics/series.ts';
@@ -12,46 +14,7 @@ import { parsePromText, promValue, PromParseError } from '../helpers/prom-text.t
 
 const MB = 1024 * 1024;
 
-/** The series names of the contract (README / docs/metrics.md). */
-const CONTRACT = [
-  'process_memory_rss_bytes',
-  'process_cpu_percent',
-  'binance_messages_received_total',
-  'exsoak_probe_heap_used_bytes',
-  'exsoak_probe_heap_floor_bytes',
-  'exsoak_probe_heap_total_bytes',
-  'exsoak_probe_external_bytes',
-  'exsoak_probe_elu',
-  'exsoak_probe_thread_cpu_percent',
-  'exsoak_probe_up',
-  'exsoak_probe_reconnects_total',
-  'exsoak_probe_drops_total',
-  'exsoak_probe_orders_total',
-  'exsoak_probe_errors_total',
-  'exsoak_probe_messages_total',
-  'exsoak_probe_state',
-];
 
-function sample(probe: string, t: number, extra: Partial<Sample> = {}): Sample {
-  return {
-    t,
-    probe,
-    heapUsed: 20 * MB,
-    heapTotal: 32 * MB,
-    external: 1 * MB,
-    heapLimit: 256 * MB,
-    detachedContexts: 0,
-    heapFloor: null,
-    heapFloorMajor: false,
-    rss: 150 * MB,
-    cpu: 12.5,
-    elu: 0.25,
-    threadCpu: 7,
-    counters: {},
-    gauges: {},
-    ...extra,
-  };
-}
 
 function runStart(bus: Bus, probes: { name: string; kind: string }[]) {
   bus.emit('run:start', { scenario: 'unit', startedAt: 1_700_000_000_000, durationMs: 60_000, nominalDurationMs: 60_000, sampleIntervalMs: 1000, probes });

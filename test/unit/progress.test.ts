@@ -3,16 +3,10 @@ import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { Bus } from '../../src/bus/bus.ts';
 import { Progress } from '../../src/progress/progress.ts';
-import type { Sample } from '../../src/bus/types.ts';
+import { makeSample as sample } from '../helpers/samples.ts';
 
 const MB = 1024 * 1024;
 
-function sample(t: number, probe: string, extra: Partial<Sample> = {}): Sample {
-  return {
-    t, probe, heapUsed: 20 * MB, heapTotal: 30 * MB, external: 0, heapLimit: null, detachedContexts: 0,
-    heapFloor: null, heapFloorMajor: false, rss: 150 * MB, cpu: 2, elu: 0.1, threadCpu: 1, counters: {}, gauges: {}, ...extra,
-  };
-}
 
 test('off a terminal: one plain report line per period, with orders, errors, memory peak/average and leak warnings', () => {
   const written: string[] = [];
@@ -22,8 +16,8 @@ test('off a terminal: one plain report line per period, with orders, errors, mem
   new Progress({ bus, out, durationMs: 8 * 3_600_000, startedAt: t0, everyMs: 3_600_000, color: false });
   for (let i = 1; i <= 2 * 60; i++) {
     const t = t0 + i * 60_000;
-    bus.emit('sample', sample(t, 'bitunix', { counters: { 'orders.placed': i, 'orders.modified': 2 * i, 'orders.cancelled': 0, errors: i > 60 ? 1 : 0, ws_reconnects: 0 } }));
-    bus.emit('sample', sample(t, 'process', { rss: (i === 30 ? 200 : 150) * MB }));
+    bus.emit('sample', sample('bitunix', t, { counters: { 'orders.placed': i, 'orders.modified': 2 * i, 'orders.cancelled': 0, errors: i > 60 ? 1 : 0, ws_reconnects: 0 } }));
+    bus.emit('sample', sample('process', t, { rss: (i === 30 ? 200 : 150) * MB }));
     if (i === 90) bus.emit('event', { t, probe: 'bitunix', kind: 'leak', data: { status: 'suspected' } });
   }
   const lines = written.join('').trim().split('\n');

@@ -3,18 +3,12 @@ import assert from 'node:assert/strict';
 import { Bus } from '../../src/bus/bus.ts';
 import { VerdictEngine } from '../../src/verdict/engine.ts';
 import { ThresholdSchema } from '../../src/scenario/schema.ts';
-import type { Sample } from '../../src/bus/types.ts';
+import { makeSample as sample } from '../helpers/samples.ts';
 
 const MB = 1024 * 1024;
 const leak = { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: 3_600_000, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: true };
 const th = (v: unknown) => ThresholdSchema.parse(v);
 
-function sample(t: number, probe: string, extra: Partial<Sample> = {}): Sample {
-  return {
-    t, probe, heapUsed: 10 * MB, heapTotal: 20 * MB, external: 0, heapLimit: null, detachedContexts: 0,
-    heapFloor: null, heapFloorMajor: false, rss: 100 * MB, cpu: 0, elu: 0, threadCpu: 0, counters: {}, gauges: {}, ...extra,
-  };
-}
 
 test('"over 10m" looks only at the last ten minutes', () => {
   const bus = new Bus();
@@ -26,7 +20,7 @@ test('"over 10m" looks only at the last ten minutes', () => {
     leak,
   });
   // 50 minutes busy, then 10 minutes quiet: the window passes, the whole-run average does not.
-  for (let m = 0; m <= 60; m++) bus.emit('sample', sample(m * 60_000, 'p', { cpu: m <= 50 ? 80 : 5 }));
+  for (let m = 0; m <= 60; m++) bus.emit('sample', sample('p', m * 60_000, { cpu: m <= 50 ? 80 : 5 }));
   const [windowed, whole] = engine.verdict('s', 'completed', 3_600_000).probes.p!.criteria;
   assert.equal(windowed!.pass, true, JSON.stringify(windowed));
   assert.ok((windowed!.value as number) < 30);
@@ -44,13 +38,13 @@ test('an abort-on-fail threshold fires once, on the first failing sample after i
     leak,
     onAbort: (b) => aborts.push(`${b.scope}:${b.criterion.expr}`),
   });
-  bus.emit('sample', sample(5_000, 'p', { heapUsed: 80 * MB })); // during the delay: no abort
+  bus.emit('sample', sample('p', 5_000, { heapUsed: 80 * MB })); // during the delay: no abort
   assert.deepEqual(aborts, []);
-  bus.emit('sample', sample(11_000, 'p', { heapUsed: 81 * MB }));
-  bus.emit('sample', sample(12_000, 'p', { heapUsed: 82 * MB }));
+  bus.emit('sample', sample('p', 11_000, { heapUsed: 81 * MB }));
+  bus.emit('sample', sample('p', 12_000, { heapUsed: 82 * MB }));
   assert.deepEqual(aborts, ['p:heap_used_mb.max < 50']);
   // Afterwards the heap falls (teardown, snapshot GC): the verdict keeps the failure it aborted on.
-  bus.emit('sample', sample(13_000, 'p', { heapUsed: 5 * MB }));
+  bus.emit('sample', sample('p', 13_000, { heapUsed: 5 * MB }));
   const c = engine.verdict('s', 'aborted', 13_000).probes.p!.criteria[0]!;
   assert.equal(c.pass, false);
   assert.equal(c.value, 81);
@@ -65,8 +59,8 @@ test('a crashed probe fails its own verdict; a probe never sampled fails too', (
     startedAt: 0,
     leak,
   });
-  bus.emit('sample', sample(1000, 'a'));
-  bus.emit('sample', sample(1000, 'b'));
+  bus.emit('sample', sample('a', 1000));
+  bus.emit('sample', sample('b', 1000));
   bus.emit('event', { t: 1500, probe: 'b', kind: 'crash', data: { error: 'boom' } });
   const v = engine.verdict('s', 'completed', 2000);
   assert.equal(v.probes.a!.pass, true);
