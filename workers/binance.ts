@@ -11,78 +11,10 @@ import type { ProbeTask } from '../src/bus/protocol.ts';
 import { BinanceStreamClient } from '../src/exchanges/binance/client.ts';
 import type { BinanceStreamClientOptions } from '../src/exchanges/binance/types.ts';
 import { DEFAULT_ENDPOINTS } from '../src/exchanges/binance/urls.ts';
-import { optionsSchema, type BinanceProbeOptions } from '../src/scenario/probes/binance.ts';
+import type { BinanceProbeOptions } from '../src/probes/binance.ts';
+import { LatencyHistogram } from './lib/latency.ts';
+import { EventLimiter } from './lib/event-limiter.ts';
 import { runProbe, type ProbeContext } from './lib/runtime.ts';
-
-/**
- * Latency histogram with fixed memory: 1 ms buckets up to 64 ms, then 8 buckets per doubling
- * (≈ 9 % resolution) up to ~17 min. Adding a sample is an index computation and an increment.
- */
-export class LatencyHistogram {
-  private static readonly LINEAR = 64;
-  private static readonly PER_DOUBLING = 8;
-  private readonly buckets = new Uint32Array(LatencyHistogram.LINEAR + LatencyHistogram.PER_DOUBLING * 14 + 1);
-  count = 0;
-
-  add(ms: number): void {
-    const v = ms > 0 ? ms : 0;
-    let i: number;
-    if (v < LatencyHistogram.LINEAR) i = Math.floor(v);
-    else {
-      i = LatencyHistogram.LINEAR + Math.floor(Math.log2(v / LatencyHistogram.LINEAR) * LatencyHistogram.PER_DOUBLING);
-      if (i >= this.buckets.length) i = this.buckets.length - 1;
-    }
-    this.buckets[i]!++;
-    this.count++;
-  }
-
-  /** Upper bound of the bucket holding quantile `q`, or undefined when empty. */
-  quantile(q: number): number | undefined {
-    if (this.count === 0) return undefined;
-    const rank = Math.max(1, Math.ceil(q * this.count));
-    let seen = 0;
-    for (let i = 0; i < this.buckets.length; i++) {
-      seen += this.buckets[i]!;
-      if (seen >= rank) return LatencyHistogram.upperBound(i);
-    }
-    return LatencyHistogram.upperBound(this.buckets.length - 1);
-  }
-
-  reset(): void {
-    this.buckets.fill(0);
-    this.count = 0;
-  }
-
-  private static upperBound(i: number): number {
-    if (i < LatencyHistogram.LINEAR) return i + 1;
-    const k = i - LatencyHistogram.LINEAR + 1;
-    return Math.round(LatencyHistogram.LINEAR * 2 ** (k / LatencyHistogram.PER_DOUBLING));
-  }
-}
-
-/** At most one event per kind per interval; the ones held back are counted into the next. */
-class EventThrottle {
-  private readonly last = new Map<string, number>();
-  private readonly held = new Map<string, number>();
-  private readonly intervalMs: number;
-
-  constructor(intervalMs: number) {
-    this.intervalMs = intervalMs;
-  }
-
-  /** Returns how many were suppressed before this one, or -1 to suppress this one. */
-  pass(kind: string, now = Date.now()): number {
-    const last = this.last.get(kind);
-    if (last !== undefined && now - last < this.intervalMs) {
-      this.held.set(kind, (this.held.get(kind) ?? 0) + 1);
-      return -1;
-    }
-    this.last.set(kind, now);
-    const suppressed = this.held.get(kind) ?? 0;
-    this.held.delete(kind);
-    return suppressed;
-  }
-}
 
 export function clientOptions(options: BinanceProbeOptions, task: Pick<ProbeTask, 'endpoints' | 'target'>): BinanceStreamClientOptions {
   let ws = task.endpoints?.ws;
@@ -125,7 +57,7 @@ export default function binance(task: ProbeTask) {
 
 export async function runBinanceProbe(ctx: ProbeContext): Promise<void> {
   const { task } = ctx;
-  const options = optionsSchema.parse(task.options ?? {});
+  const options = task.options as BinanceProbeOptions;
   const client = new BinanceStreamClient(clientOptions(options, task));
 
   // Hot-path tallies, flushed to ctx.count as deltas.
@@ -143,7 +75,7 @@ export async function runBinanceProbe(ctx: ProbeContext): Promise<void> {
     if (typeof E === 'number') latency.add(Date.now() - E);
   });
 
-  const throttle = new EventThrottle(1_000);
+  const limiter = new EventLimiter(1, 1_000);
   client.on('open', (e) => {
     ctx.count('connects');
     ctx.event('connect', { connection: e.connection, route: e.route, rotation: e.rotation, reconnect: e.reconnect, attempt: e.attempt });
@@ -181,18 +113,18 @@ export async function runBinanceProbe(ctx: ProbeContext): Promise<void> {
   });
   client.on('gap', (e) => {
     ctx.count('gaps');
-    const suppressed = throttle.pass('gap');
-    if (suppressed >= 0) ctx.event('gap', { stream: e.stream, expected: e.expected, got: e.got, missing: e.missing, suppressed });
+    const suppressed = limiter.take('gap');
+    if (suppressed !== undefined) ctx.event('gap', { stream: e.stream, expected: e.expected, got: e.got, missing: e.missing, suppressed });
   });
   client.on('resync', (e) => {
     ctx.count('resyncs');
-    const suppressed = throttle.pass(`resync:${e.symbol}`);
-    if (suppressed >= 0) ctx.event('resync', { symbol: e.symbol, reason: e.reason, count: e.count, suppressed });
+    const suppressed = limiter.take(`resync:${e.symbol}`);
+    if (suppressed !== undefined) ctx.event('resync', { symbol: e.symbol, reason: e.reason, count: e.count, suppressed });
   });
   client.on('error', (err) => {
     ctx.count('errors');
-    const suppressed = throttle.pass(`error:${err.kind}`);
-    if (suppressed >= 0) {
+    const suppressed = limiter.take(`error:${err.kind}`);
+    if (suppressed !== undefined) {
       ctx.event('error', { kind: err.kind, message: err.message, fatal: err.fatal, connection: err.connection, code: err.code, suppressed });
     }
   });
@@ -212,11 +144,10 @@ export async function runBinanceProbe(ctx: ProbeContext): Promise<void> {
     let age = 0;
     for (const conn of client.stats().connections) if (conn.ageMs > age) age = conn.ageMs;
     ctx.gauge('conn_age_s', Math.round(age / 100) / 10);
-    const p50 = latency.quantile(0.5);
-    if (p50 !== undefined) {
-      ctx.gauge('event_latency_ms', p50);
-      ctx.gauge('event_latency_ms.p99', latency.quantile(0.99)!);
-      latency.reset();
+    const window = latency.drain();
+    if (window) {
+      ctx.gauge('event_latency_ms', window.p50);
+      ctx.gauge('event_latency_ms.p99', window.p99);
     }
   };
   // Flush faster than the runtime reports so each report carries fresh totals.

@@ -9,69 +9,16 @@ import { BitunixRest, type RestObservation } from '../src/exchanges/bitunix/rest
 import { BitunixWs } from '../src/exchanges/bitunix/ws.ts';
 import { HedgeLimitExecutor } from '../src/exchanges/bitunix/executor/executor.ts';
 import { EXECUTOR_STATES, executorStateIndex, type ExecutorState } from '../src/exchanges/bitunix/executor/state-machine.ts';
-import { optionsSchema } from '../src/scenario/probes/bitunix.ts';
+import type { BitunixProbeOptions } from '../src/probes/bitunix.ts';
+import { LatencyHistogram } from './lib/latency.ts';
+import { EventLimiter } from './lib/event-limiter.ts';
 import { runProbe, type ProbeContext } from './lib/runtime.ts';
 
 /** The simulator's documented test credentials (a fixture, not a secret; see src/sim/bitunix/README.md). */
 const SIM_TEST_PAIR = { apiKey: 'exsoak-sim-bitunix-test-key', apiSecret: 'exsoak-sim-bitunix-test-secret' } as const;
 
-/** Latencies of the current report interval; past this many, a uniform sample is kept. */
-const RESERVOIR = 2048;
 /** A storm of failures must not flood events.ndjson: the counters keep the exact numbers. */
 const ERROR_EVENTS_PER_SEC = 20;
-
-/** Allows `perSec` events per second; says how many were dropped since the last one allowed. */
-export class EventBudget {
-  private windowStart = 0;
-  private used = 0;
-  private dropped = 0;
-  private readonly perSec: number;
-
-  constructor(perSec: number) {
-    this.perSec = perSec;
-  }
-
-  /** Undefined = drop this one; a number = emit it, after that many were dropped. */
-  take(now = Date.now()): number | undefined {
-    if (now - this.windowStart >= 1000) {
-      this.windowStart = now;
-      this.used = 0;
-    }
-    if (this.used >= this.perSec) {
-      this.dropped++;
-      return undefined;
-    }
-    this.used++;
-    const dropped = this.dropped;
-    this.dropped = 0;
-    return dropped;
-  }
-}
-
-export class LatencyWindow {
-  private samples: number[] = [];
-  private seen = 0;
-
-  add(ms: number): void {
-    this.seen++;
-    if (this.samples.length < RESERVOIR) this.samples.push(ms);
-    else {
-      const slot = Math.floor(Math.random() * this.seen);
-      if (slot < RESERVOIR) this.samples[slot] = ms;
-    }
-  }
-
-  /** Percentiles of the window, then starts a new one. Undefined when nothing was measured. */
-  drain(): { p50: number; p99: number } | undefined {
-    if (this.samples.length === 0) return undefined;
-    const sorted = this.samples.sort((a, b) => a - b);
-    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
-    const result = { p50: at(0.5), p99: at(0.99) };
-    this.samples = [];
-    this.seen = 0;
-    return result;
-  }
-}
 
 export default function bitunix(task: ProbeTask) {
   return runProbe(task, (ctx) => runBitunixProbe(ctx));
@@ -79,7 +26,7 @@ export default function bitunix(task: ProbeTask) {
 
 export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
   const { task } = ctx;
-  const options = optionsSchema.parse(task.options ?? {});
+  const options = task.options as BitunixProbeOptions;
   const endpoints = task.endpoints ?? {};
   const restUrl = endpoints.rest;
   if (!restUrl) throw new Error('bitunix probe: task.endpoints.rest is missing');
@@ -96,14 +43,15 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
     credentials = new BitunixCredentials(SIM_TEST_PAIR.apiKey, SIM_TEST_PAIR.apiSecret);
   }
 
-  const latency = new LatencyWindow();
+  // REST round trips on loopback are sub-millisecond: 0.1 ms resolution.
+  const latency = new LatencyHistogram(0.1);
   const countError = (kind: string) => {
     ctx.count('errors');
     ctx.count(`errors.${kind}`);
   };
-  const errorEvents = new EventBudget(ERROR_EVENTS_PER_SEC);
+  const errorEvents = new EventLimiter(ERROR_EVENTS_PER_SEC);
   const errorEvent = (data: Record<string, unknown>) => {
-    const suppressed = errorEvents.take();
+    const suppressed = errorEvents.take('error');
     if (suppressed === undefined) return;
     ctx.event('error', suppressed > 0 ? { ...data, suppressed } : data);
   };

@@ -2,6 +2,7 @@
 // without a scenario file, for suites that need one probe kind under controlled conditions.
 import { Bus } from '../../src/bus/bus.ts';
 import { ProbeHost } from '../../src/supervisor/probe-host.ts';
+import { requireProbeKind } from '../../src/probes/index.ts';
 import { sleep } from './stats.ts';
 
 export interface BenchProbeOptions {
@@ -22,7 +23,8 @@ export function startProbe(o: BenchProbeOptions): ProbeHost {
     bus: o.bus ?? new Bus(),
     resourceLimits: {},
     task: {
-      options: o.options ?? {},
+      // The task carries parsed options, as the scenario loader hands them over.
+      options: requireProbeKind(o.kind).optionsSchema.parse(o.options ?? {}) as Record<string, unknown>,
       target: 'sim',
       endpoints: o.endpoints ?? {},
       reportIntervalMs: o.reportIntervalMs ?? 1000,

@@ -5,3 +5,4 @@ import type { BusEvents } from './types.ts';
 export class Bus extends EventEmitter<BusEvents> {}
 
 export type { BusEvents, Sample, ProbeEvent, RunInfo, RunEnd } from './types.ts';
+export type { Verdict, ProbeVerdict, Criterion, LeakReport } from './verdict.ts';

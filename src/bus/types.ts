@@ -1,3 +1,5 @@
+import type { Verdict } from './verdict.ts';
+
 // What flows on the bus. Consumers (results, verdict, metrics, progress, snapshot) depend on
 // these shapes only, never on each other.
 
@@ -11,7 +13,11 @@ export interface Sample {
   external: number | null;
   heapLimit: number | null;
   detachedContexts: number | null;
-  /** Lowest heap seen right after a GC since the previous sample (null when none ran). */
+  /**
+   * Lowest heap seen right after a GC since the previous sample (null when none ran). Once a
+   * probe has reported a full-GC floor, scavenge floors are no longer reported (the sampler
+   * applies that rule, so every consumer can take this figure as it is).
+   */
   heapFloor: number | null;
   /** Whether heapFloor came from a full (mark-compact) collection. */
   heapFloorMajor: boolean;
@@ -67,4 +73,6 @@ export interface BusEvents {
   event: [ProbeEvent];
   log: [{ t: number; probe: string; level: string; msg: string; data?: Record<string, unknown> }];
   'run:end': [RunEnd];
+  /** The run's last event: the final verdict (verdict.json's content). */
+  verdict: [Verdict];
 }

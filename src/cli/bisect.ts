@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
 import { loadScenarios } from '../scenario/load.ts';
-import { parseDuration } from '../scenario/units.ts';
+import { parseDuration } from '../shared/units.ts';
 import { formatBisect, runBisect } from '../supervisor/bisect.ts';
 import { createRunDir } from '../results/files.ts';
 import { UsageError } from './errors.ts';

@@ -1,12 +1,11 @@
 // `exsoak run <scenario...>`
 import type { CommandModule } from 'yargs';
 import { loadScenarios } from '../scenario/load.ts';
-import { parseByteRate, parseDuration, UnitError } from '../scenario/units.ts';
+import { parseByteRate, parseDuration, UnitError } from '../shared/units.ts';
 import { runSoak } from '../supervisor/run.ts';
 import { checkTargetSafety } from '../scenario/safety.ts';
 import { ResultsWriteError } from '../results/files.ts';
 import { MetricsPortError } from '../metrics/server.ts';
-import { formatSummary } from '../verdict/summary.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 interface RunArgs {
@@ -105,8 +104,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         stderrLevel: 'info',
         color,
         interrupt: controller.signal,
+        summaryOut: process.stderr,
       });
-      process.stderr.write(formatSummary(outcome.verdict, outcome.dir, color));
       if (args.json) process.stdout.write(JSON.stringify(outcome.verdict, null, 2) + '\n');
       process.exitCode = outcome.exitCode;
     } catch (err) {

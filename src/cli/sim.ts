@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import YAML from 'yaml';
 import { UsageError } from './errors.ts';
+import { requireVenue, venueNames } from '../probes/index.ts';
 
 interface SimArgs {
-  exchange: 'binance' | 'bitunix';
+  exchange: string;
   port: number;
   host: string;
   seed: number;
@@ -29,7 +30,7 @@ export const simCommand: CommandModule<object, SimArgs> = {
   describe: 'Run an exchange simulator standalone (prints its URLs on the first line)',
   builder: (y) =>
     y
-      .positional('exchange', { choices: ['binance', 'bitunix'] as const, demandOption: true })
+      .positional('exchange', { type: 'string', choices: venueNames(), demandOption: true })
       .option('port', { type: 'number', default: 0, describe: 'port (0 = any free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'bind address (loopback unless you mean it)' })
       .option('seed', { type: 'number', default: 1, describe: 'same seed, same market data' })
@@ -57,22 +58,15 @@ export const simCommand: CommandModule<object, SimArgs> = {
       ...(args.rate !== undefined ? { rate: args.rate } : {}),
       ...(args.faults ? { faults: readFaults(args.faults) } : {}),
     };
-    let close: () => Promise<void>;
-    if (args.exchange === 'binance') {
-      const { startBinanceSim } = await import('../sim/binance/index.ts');
-      const sim = await startBinanceSim(base as never);
-      process.stdout.write(`${sim.url} ${sim.httpUrl}\n`);
-      close = () => sim.close();
-    } else {
-      const { startBitunixSim } = await import('../sim/bitunix/index.ts');
-      const sim = await startBitunixSim({
-        ...(base as object),
-        ...(args['api-key'] ? { apiKey: args['api-key'] } : {}),
-        ...(args['api-secret'] ? { apiSecret: args['api-secret'] } : {}),
-      } as never);
-      process.stdout.write(`${sim.restUrl} ${sim.wsPublicUrl} ${sim.wsPrivateUrl}\n`);
-      close = () => sim.close();
-    }
+    const venue = requireVenue(args.exchange);
+    const sim = await venue.startSimulator({
+      ...base,
+      ...(args['api-key'] ? { apiKey: args['api-key'] } : {}),
+      ...(args['api-secret'] ? { apiSecret: args['api-secret'] } : {}),
+    });
+    // The contract: the endpoints on the first line, in the venue's order (the supervisor reads it).
+    process.stdout.write(`${venue.endpoints.map((e) => sim.endpoints[e.key]).join(' ')}\n`);
+    const close = () => sim.close();
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once('SIGINT', stop);

@@ -26,8 +26,6 @@ export class RunSeries {
   private readonly kinds = new Map<string, string>();
   /** Probes that have ended (exit or crash): a late sample must not mark them up again. */
   private readonly ended = new Set<string>();
-  /** Once a probe reports full-GC floors, scavenge floors would only add old-space garbage. */
-  private readonly majorFloor = new Set<string>();
 
   readonly rss: Gauge;
   readonly cpu: Gauge;
@@ -115,10 +113,7 @@ export class RunSeries {
     if (s.heapUsed !== null) this.heapUsed.set(labels, s.heapUsed);
     if (s.heapTotal !== null) this.heapTotal.set(labels, s.heapTotal);
     if (s.external !== null) this.external.set(labels, s.external);
-    if (s.heapFloor !== null) {
-      if (s.heapFloorMajor) this.majorFloor.add(probe);
-      if (s.heapFloorMajor || !this.majorFloor.has(probe)) this.heapFloor.set(labels, s.heapFloor);
-    }
+    if (s.heapFloor !== null) this.heapFloor.set(labels, s.heapFloor);
     if (s.elu !== null) this.elu.set(labels, s.elu);
     if (s.threadCpu !== null) this.threadCpu.set(labels, s.threadCpu);
     if (typeof s.gauges.state === 'number' && Number.isFinite(s.gauges.state)) this.state.set(labels, s.gauges.state);

@@ -4,7 +4,7 @@
 // A bus consumer: it sees samples and events, never the verdict engine itself.
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample } from '../bus/types.ts';
-import { MB, formatDuration } from '../scenario/units.ts';
+import { MB, formatDuration } from '../shared/units.ts';
 
 export interface ProgressOptions {
   bus: Bus;
@@ -111,16 +111,14 @@ export class Progress {
         s.sawMajor = true;
         s.fit = { n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0 };
       }
-      if (sample.heapFloorMajor || !s.sawMajor) {
-        const x = (sample.t - this.opts.startedAt) / 3_600_000;
-        const y = sample.heapFloor / MB;
-        const f = s.fit;
-        f.n++;
-        f.sx += x;
-        f.sy += y;
-        f.sxx += x * x;
-        f.sxy += x * y;
-      }
+      const x = (sample.t - this.opts.startedAt) / 3_600_000;
+      const y = sample.heapFloor / MB;
+      const f = s.fit;
+      f.n++;
+      f.sx += x;
+      f.sy += y;
+      f.sxx += x * x;
+      f.sxy += x * y;
     }
   }
 

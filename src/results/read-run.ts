@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { ProbeEvent } from '../bus/types.ts';
-import type { Verdict } from '../verdict/engine.ts';
+import type { Verdict } from '../bus/verdict.ts';
 import { forEachNdjson, type NdjsonStats } from './read-ndjson.ts';
 
 /** One probe's (or the process's) samples as columns; NaN where a sample had no value. */

@@ -3,8 +3,8 @@
 // the run's events pinned on them, snapshot diffs, and the run's metadata.
 import path from 'node:path';
 import type { ProbeEvent } from '../bus/types.ts';
-import type { Verdict } from '../verdict/engine.ts';
-import { MB } from '../scenario/units.ts';
+import type { Verdict } from '../bus/verdict.ts';
+import { MB } from '../shared/units.ts';
 import { segments, type Segment } from './downsample.ts';
 import { writeTextAtomic } from './files.ts';
 import { bytes, elapsed, escapeHtml as esc, fmt, signed } from './format.ts';

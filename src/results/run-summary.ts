@@ -1,6 +1,6 @@
 // The figures a reader (and `compare`) wants per probe, computed once from a loaded run: heap
 // floor trend and growth, message rate, drops, reconnects, errors, latency gauges.
-import { MB } from '../scenario/units.ts';
+import { MB } from '../shared/units.ts';
 import type { ProbeSeries, RunData } from './read-run.ts';
 import { floorPoints, newSeries } from './read-run.ts';
 import { mbPerHour, theilSen, type Trend } from './trend.ts';

@@ -1,7 +1,7 @@
 // Trend lines through a heap-floor series. Theil–Sen (the median of pairwise slopes) is what the
 // figures use: a warm-up step or one odd GC barely moves it, where least squares would tilt.
 // Least squares stays for callers that want the classic fit.
-import { MB } from '../scenario/units.ts';
+import { MB } from '../shared/units.ts';
 import { theilSen as senTrend } from '../stats/trend.ts';
 
 export interface Trend {

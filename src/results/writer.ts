@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample } from '../bus/types.ts';
-import { MB } from '../scenario/units.ts';
+import { MB } from '../shared/units.ts';
 import { JsonArrayFile, NdjsonFile } from './files.ts';
 
 export class ResultsWriter {

@@ -1,7 +1,8 @@
 // Every sample interval: one Sample per live probe worker and one for the process, on the bus.
 import type { Bus } from '../bus/bus.ts';
 import type { Sample } from '../bus/types.ts';
-import type { ProbeHost } from '../supervisor/probe-host.ts';
+import type { SampledHost } from './host.ts';
+import { FloorRule } from './floor.ts';
 import { WorkerSampler } from './worker.ts';
 import { closeProcessSampler, sampleProcess } from './process.ts';
 
@@ -9,8 +10,9 @@ export class Sampler {
   private timer?: NodeJS.Timeout;
   private readonly perWorker = new WeakMap<object, WorkerSampler>();
   private readonly unresponsive = new Set<string>();
+  private readonly floors = new FloorRule();
   private busy = false;
-  private readonly hosts: ProbeHost[];
+  private readonly hosts: SampledHost[];
   private readonly bus: Bus;
   private readonly intervalMs: number;
   /** Cost of the last tick's worker sampling, in µs of main-thread CPU per worker. */
@@ -19,7 +21,7 @@ export class Sampler {
   /** A worker silent for longer than this has a blocked event loop. */
   private readonly silenceMs: number;
 
-  constructor(hosts: ProbeHost[], bus: Bus, intervalMs: number, reportIntervalMs: number) {
+  constructor(hosts: SampledHost[], bus: Bus, intervalMs: number, reportIntervalMs: number) {
     this.hosts = hosts;
     this.bus = bus;
     this.intervalMs = intervalMs;
@@ -73,7 +75,7 @@ export class Sampler {
     }
   }
 
-  private async readWorker(host: ProbeHost): Promise<Omit<Sample, 't' | 'rss' | 'cpu'>> {
+  private async readWorker(host: SampledHost): Promise<Omit<Sample, 't' | 'rss' | 'cpu'>> {
     const worker = host.worker!;
     let sampler = this.perWorker.get(worker);
     if (!sampler) {
@@ -90,7 +92,7 @@ export class Sampler {
     const silentMs = Date.now() - host.lastHeard;
     const responsive = heap !== undefined && (host.status !== 'running' || silentMs < this.silenceMs);
     this.noteResponsiveness(host.name, responsive, silentMs);
-    const floor = host.takeFloor();
+    const floor = this.floors.apply(host.name, host.takeFloor());
     return {
       probe: host.name,
       heapUsed: heap?.heapUsed ?? null,

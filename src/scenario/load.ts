@@ -5,9 +5,9 @@ import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ScenarioSchema, type Scenario } from './schema.ts';
-import { isCounter, isGauge, probeKind, probeKinds, reportedMetrics } from './probes/index.ts';
-import { LEVEL_METRICS } from '../verdict/metrics.ts';
-import type { Threshold } from '../verdict/expression.ts';
+import { kindMetrics, probeKind, probeKinds } from '../probes/index.ts';
+import { resolveMetric } from '../shared/catalogue.ts';
+import type { Threshold } from '../shared/threshold.ts';
 
 export class ScenarioError extends Error {}
 
@@ -136,21 +136,8 @@ export function loadScenarios(files: string[], overrides: Overrides = {}): Loade
   return { scenario, probes, files: files.map((f) => path.resolve(f)) };
 }
 
-const PROCESS_METRICS = ['rss_mb', 'cpu_pct', 'heap_used_mb', 'heap_total_mb', 'external_mb'];
-const LEAK_FIELDS = ['slope_mb_per_h', 'low_mb_per_h', 'high_mb_per_h', 'p_value', 'projected_mb'];
-
-/** A threshold must name something the scope reports: a typo would otherwise never fail. */
+/** A threshold must name something the scope reports and evaluates: a typo would otherwise never fail. */
 function checkMetric(file: string, where: string, th: Threshold, kind?: string): void {
-  const full = th.aggregate ? `${th.metric}.${th.aggregate}` : th.metric;
-  if (th.metric.startsWith('leak.') && LEAK_FIELDS.includes(th.metric.slice(5))) return;
-  if (kind === undefined) {
-    if (PROCESS_METRICS.includes(th.metric)) return;
-    throw new ScenarioError(`${file}: ${where}: unknown process metric "${th.metric}" (expected one of ${PROCESS_METRICS.join(', ')}, leak.slope_mb_per_h …)`);
-  }
-  if ((LEVEL_METRICS as readonly string[]).includes(th.metric) || th.metric === 'error_rate') return;
-  for (const name of [full, th.metric]) if (isCounter(kind, name) || isGauge(kind, name)) return;
-  const known = reportedMetrics(kind);
-  throw new ScenarioError(
-    `${file}: ${where}: unknown metric "${full}" for a ${kind} probe (expected ${[...LEVEL_METRICS, 'error_rate', 'leak.slope_mb_per_h', ...known].join(', ')})`,
-  );
+  const resolved = resolveMetric(th, kind === undefined ? 'process' : 'probe', kind === undefined ? undefined : kindMetrics(kind));
+  if (!resolved.ok) throw new ScenarioError(`${file}: ${where}: ${resolved.message}`);
 }

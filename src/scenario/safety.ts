@@ -1,22 +1,18 @@
-// Refusals that must happen before any request leaves the machine. Bitunix has no testnet:
-// a live Bitunix run is real money on mainnet and needs its own, explicit consent.
+// Refusals that must happen before any request leaves the machine: each venue a live run would
+// reach gets to refuse it (Bitunix has no testnet: live is mainnet and needs its own consent).
 import type { LoadedScenario } from './load.ts';
 import { ScenarioError } from './load.ts';
+import { probeKind, requireVenue } from '../probes/index.ts';
 
 export function checkTargetSafety(loaded: LoadedScenario, opts: { allowMainnet: boolean; env: NodeJS.ProcessEnv }): void {
-  const bitunix = loaded.probes.filter((p) => p.kind === 'bitunix');
-  if (loaded.scenario.target !== 'live' || bitunix.length === 0) return;
-  if (opts.env.BITUNIX_USE_TESTNET === 'true') {
-    throw new ScenarioError(
-      '--target live: BITUNIX_USE_TESTNET=true is set, and Bitunix has no testnet; a live run would be mainnet. Unset it, or use --target sim.',
-    );
+  if (loaded.scenario.target !== 'live') return;
+  const byVenue = new Map<string, string[]>();
+  for (const probe of loaded.probes) {
+    const name = probeKind(probe.kind)?.venue;
+    if (name) byVenue.set(name, [...(byVenue.get(name) ?? []), probe.name]);
   }
-  if (!opts.allowMainnet) {
-    throw new ScenarioError(
-      `--target live with Bitunix probe(s) ${bitunix.map((p) => p.name).join(', ')} trades real money on mainnet (Bitunix has no testnet): add --allow-mainnet to consent.`,
-    );
-  }
-  if (!opts.env.BITUNIX_API_KEY || !opts.env.BITUNIX_API_SECRET) {
-    throw new ScenarioError('--target live: BITUNIX_API_KEY and BITUNIX_API_SECRET must be set in the environment for a live Bitunix probe.');
+  for (const [name, probes] of byVenue) {
+    const refusal = requireVenue(name).checkLive?.({ probes, allowMainnet: opts.allowMainnet, env: opts.env });
+    if (refusal) throw new ScenarioError(refusal);
   }
 }

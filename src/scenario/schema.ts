@@ -1,7 +1,8 @@
 // The scenario file, validated: unknown keys are errors, units are parsed, defaults are filled.
 import { z } from 'zod';
-import { duration, size } from './fields.ts';
-import { parseThreshold, ExpressionError } from '../verdict/expression.ts';
+import { duration, size } from '../shared/fields.ts';
+import { parseThreshold, ExpressionError } from '../shared/threshold.ts';
+import { venue, venueNames } from '../probes/index.ts';
 
 const thresholdString = z.string().transform((expr, ctx) => {
   try {
@@ -100,11 +101,12 @@ export const ScenarioSchema = z
      * supervisor then connects the probes to it and starts none of its own.
      */
     simulators: z
-      .object({
-        binance: simulatorOptions.optional(),
-        bitunix: simulatorOptions.optional(),
+      .record(z.string(), simulatorOptions)
+      .superRefine((sims, ctx) => {
+        for (const name of Object.keys(sims)) {
+          if (!venue(name)) ctx.addIssue({ code: 'custom', path: [name], message: `unknown simulator "${name}" (expected one of ${venueNames().join(', ')})` });
+        }
       })
-      .strict()
       .default({}),
     /** Early leak detection on each worker's post-GC heap floor (docs/leak-detection.md). */
     leak: z

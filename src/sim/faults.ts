@@ -2,7 +2,7 @@
 // Every fault that fires is recorded with its time so tests can reconcile what a probe saw with
 // what was injected. Simulators supply the handlers; this module only decides *when*.
 import { z } from 'zod';
-import { duration } from '../scenario/fields.ts';
+import { duration } from '../shared/fields.ts';
 
 export const FAULT_KINDS = [
   'drop', // close a connection with `code` (default 1006 = abrupt, no close frame)

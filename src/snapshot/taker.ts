@@ -35,7 +35,6 @@ export class SnapshotTaker {
   private readonly pendingSecond = new Map<string, NodeJS.Timeout>();
   private readonly nearLimitDone = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  readonly diffs = new Map<string, GrowthRow[]>();
   private readonly opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings };
 
   constructor(opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings }) {
@@ -84,8 +83,8 @@ export class SnapshotTaker {
     if (!first || !second) return;
     try {
       const rows = await diffInWorker(first, second);
-      this.diffs.set(probe, rows);
-      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot-diff', data: { before: path.basename(first), after: path.basename(second), top: rows.slice(0, 5) } });
+      // The verdict engine attaches `rows` to the probe's verdict (snapshotDiff).
+      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot-diff', data: { before: path.basename(first), after: path.basename(second), rows } });
     } catch (err) {
       this.log(probe, `snapshot diff failed: ${(err as Error).message}`);
     }

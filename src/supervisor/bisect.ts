@@ -3,8 +3,8 @@
 // or only with one stream type, is found by elimination rather than by reading code.
 import path from 'node:path';
 import type { LoadedScenario, ResolvedProbe } from '../scenario/load.ts';
-import { probeKind } from '../scenario/probes/index.ts';
-import type { LeakReport } from '../verdict/leak.ts';
+import { probeKind } from '../probes/index.ts';
+import type { LeakReport } from '../bus/verdict.ts';
 import { runSoak } from './run.ts';
 
 export interface BisectVariant {

@@ -3,8 +3,8 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Bus } from '../bus/bus.ts';
+import { requireProbeKind } from '../probes/index.ts';
 import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../bus/protocol.ts';
-import { workerFile } from '../scenario/probes/index.ts';
 
 /** Longest wait, once a probe's task has returned, for its last messages (normally at once). */
 const DRAIN_MS = 2_000;
@@ -14,6 +14,8 @@ export type ProbeStatus = 'pending' | 'starting' | 'running' | 'stopping' | 'sto
 export interface ProbeHostOptions {
   name: string;
   kind: string;
+  /** The worker file (default: the kind's descriptor's runner). */
+  workerFile?: string;
   task: Omit<ProbeTask, 'port' | 'probe' | 'kind'>;
   resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
   bus: Bus;
@@ -73,7 +75,7 @@ export class ProbeHost {
     this.status = 'starting';
     this.lastHeard = Date.now();
     this.pool = new Piscina<ProbeTask, ProbeResult>({
-      filename: workerFile(this.kind),
+      filename: this.opts.workerFile ?? requireProbeKind(this.kind).runner.file,
       name: 'default',
       minThreads: 1,
       maxThreads: 1,

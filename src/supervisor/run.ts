@@ -1,26 +1,22 @@
-// A soak run from start to verdict: results folder, consumers on the bus, simulators, one
-// pool per probe, the sampler, then a graceful stop and every file written — also when the
-// run is aborted by a threshold, interrupted by a signal, or a probe crashes.
+// A soak run's lifecycle, from start to verdict: results folder, consumers (wiring.ts),
+// simulators, one host per probe, the sampler, then a graceful stop and the verdict on the bus
+// — also when the run is aborted by a threshold, interrupted by a signal, or a probe crashes.
 import os from 'node:os';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Bus } from '../bus/bus.ts';
 import type { RunEnd } from '../bus/types.ts';
+import type { Verdict } from '../bus/verdict.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import { probeKind } from '../scenario/probes/index.ts';
-import { parseByteRate } from '../scenario/units.ts';
+import { probeKind, requireVenue } from '../probes/index.ts';
+import { parseByteRate } from '../shared/units.ts';
 import { Sampler } from '../sampling/sampler.ts';
-import { VerdictEngine, type Verdict } from '../verdict/engine.ts';
-import { ResultsWriter } from '../results/writer.ts';
+import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
-import { createLogger } from '../results/log.ts';
-import { writeReport } from '../results/report.ts';
 import { startMetrics } from '../metrics/server.ts';
-import { Progress } from '../progress/progress.ts';
 import { ProbeHost } from './probe-host.ts';
-import { SnapshotTaker } from '../snapshot/taker.ts';
-import { LIVE_ENDPOINTS } from './endpoints.ts';
-import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator, type SimulatorName } from './simulators.ts';
+import { wireConsumers } from './wiring.ts';
+import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator } from './simulators.ts';
 
 export interface RunOptions {
   loaded: LoadedScenario;
@@ -31,6 +27,8 @@ export interface RunOptions {
   progress?: boolean;
   /** Level of the human log lines on stderr. */
   stderrLevel?: string;
+  /** Where the terminal summary is printed when the verdict arrives (none: not printed). */
+  summaryOut?: NodeJS.WritableStream;
   color?: boolean;
   /** Aborted on SIGINT/SIGTERM: stop gracefully and write everything. */
   interrupt?: AbortSignal;
@@ -55,7 +53,6 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     await metrics?.close();
     throw err;
   }
-  const log = createLogger({ file: path.join(dir, 'log.ndjson'), stderrLevel: opts.stderrLevel, color: opts.color });
   const startedAt = Date.now();
   const runInfo = {
     scenario: scenario.name,
@@ -74,55 +71,31 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const requestStop = (end: Omit<RunEnd, 't'>) => stopRequested?.(end);
 
   let internalError: Error | undefined;
-  const writer = new ResultsWriter(dir, bus, probes.map((p) => p.name), (err) => {
-    internalError = err;
-    log.error({ err: err.message }, `results could not be written: ${err.message}; stopping the probes`);
-    requestStop({ reason: 'error', detail: err.message });
-  });
-  const verdictEngine = new VerdictEngine({
+  const hosts: ProbeHost[] = [];
+  const consumers = wireConsumers({
     bus,
-    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds })),
-    process: scenario.process.thresholds,
+    dir,
+    loaded: opts.loaded,
     startedAt,
-    leak: {
-      warmupMs: scenario.leak.warmup,
-      budgetBytes: scenario.leak.budget,
-      minGrowthBytes: scenario.leak.minGrowth,
-      nominalMs: scenario.nominalDuration ?? scenario.duration,
-      alpha: scenario.leak.alpha,
-      confirmations: scenario.leak.confirmations,
-      maxPoints: scenario.leak.maxPoints,
-      failOnConfirmed: scenario.leak.failOnConfirmed,
+    runInfo,
+    hosts: () => hosts,
+    progress: opts.progress,
+    summaryOut: opts.summaryOut,
+    stderrLevel: opts.stderrLevel,
+    color: opts.color,
+    onInternalError: (err) => {
+      internalError = err;
+      requestStop({ reason: 'error', detail: err.message });
     },
-    onAbort: (breach) => {
-      log.error(`threshold "${breach.criterion.expr}" failed for ${breach.scope} (value ${breach.criterion.value}): aborting`);
+    onBreach: (breach, engine) => {
       // The evidence first: a snapshot of the offending worker while it still has the leak.
-      const offender = breach.scope === 'process' ? largestHeap(hosts, verdictEngine) : breach.scope;
-      const evidence = offender ? snapshots.capture(offender, `breach: ${breach.criterion.expr}`) : Promise.resolve(undefined);
+      const offender = breach.scope === 'process' ? largestHeap(hosts, engine) : breach.scope;
+      const evidence = offender ? consumers.snapshots.capture(offender, `breach: ${breach.criterion.expr}`) : Promise.resolve(undefined);
       void evidence.finally(() => requestStop({ reason: 'aborted', detail: `${breach.scope}: ${breach.criterion.expr}` }));
     },
-    onLeak: (probe, report) => {
-      log.error(`leak confirmed in ${probe}: ${report.slopeMbPerH} MB/h [${report.lowMbPerH}, ${report.highMbPerH}], p=${report.pValue}`);
-      void snapshots.onLeak(probe);
-    },
+    onLeak: (probe) => void consumers.snapshots.onLeak(probe),
   });
-  const progress = opts.progress
-    ? new Progress({ bus, out: process.stderr, durationMs: scenario.duration, startedAt, everyMs: progressEvery(scenario.duration), color: opts.color ?? false })
-    : undefined;
-  wireLog(bus, log);
-
-  const hosts: ProbeHost[] = [];
-  const snapshots = new SnapshotTaker({
-    dir,
-    bus,
-    hosts: () => hosts,
-    settings: {
-      max: scenario.snapshots.max,
-      minIntervalMs: scenario.snapshots.minInterval,
-      secondAfterMs: scenario.snapshots.secondAfter,
-      nearLimitRatio: scenario.snapshots.nearLimitRatio,
-    },
-  });
+  const { log, snapshots, progress } = consumers;
   const sims: RunningSimulator[] = [];
   const timers: NodeJS.Timeout[] = [];
   const reportIntervalMs = Math.min(scenario.sampleInterval, 1000);
@@ -146,6 +119,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     });
     for (const probe of probes) {
       const leak = opts.injectLeaks?.[probe.name] ?? (probe.spec.injectLeak ? parseByteRate(probe.spec.injectLeak) : 0);
+      const venueName = probeKind(probe.kind)?.venue;
       const host = new ProbeHost({
         name: probe.name,
         kind: probe.kind,
@@ -154,7 +128,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
         task: {
           options: probe.options,
           target: scenario.target,
-          endpoints: endpoints[probe.kind] ?? {},
+          endpoints: venueName ? (endpoints[venueName] ?? {}) : {},
           reportIntervalMs,
           gcFloorIntervalMs: scenario.gcFloorInterval,
           injectLeakBytesPerSec: leak,
@@ -203,23 +177,11 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   progress?.finish();
   await metrics?.close();
 
-  const verdict = verdictEngine.verdict(scenario.name, end.reason, endedAt);
-  for (const [probe, rows] of snapshots.diffs) if (verdict.probes[probe]) verdict.probes[probe].snapshotDiff = rows;
-  runInfo.endedAt = new Date(endedAt).toISOString();
-  const files: [string, () => void][] = [
-    ['verdict.json', () => writeJsonAtomic(path.join(dir, 'verdict.json'), verdict)],
-    ['run.json', () => writeJsonAtomic(path.join(dir, 'run.json'), { ...runInfo, end })],
-    ['report.html', () => writeReport(dir, { verdict, run: { ...runInfo, end } })],
-  ];
-  for (const [name, write] of files) {
-    try {
-      write();
-    } catch (err) {
-      internalError ??= err as Error;
-      log.error(`could not write ${name}: ${(err as Error).message}`);
-    }
-  }
-  writer.close();
+  // The verdict is the bus's last event: verdict.json, run.json, report.html and the terminal
+  // summary are written by its consumers.
+  const verdict = consumers.verdict.finish(scenario.name, end.reason, endedAt);
+  if (consumers.outputs.failures.length > 0) internalError ??= consumers.outputs.failures[0]!.error;
+  consumers.close();
   log.info(`verdict: ${verdict.pass ? 'PASS' : 'FAIL'} (${dir})`);
   log.flush();
 
@@ -227,15 +189,16 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   return { verdict, dir, exitCode };
 }
 
+/** Endpoints per venue: the live ones, or those of the simulators started (or named) for the run. */
 async function resolveEndpoints(loaded: LoadedScenario, sims: RunningSimulator[], log: Logger) {
   const { scenario, probes } = loaded;
   const endpoints: Record<string, Record<string, string>> = {};
-  const needed = new Set<SimulatorName>();
+  const needed = new Set<string>();
   for (const probe of probes) {
-    const sim = probeKind(probe.kind)?.simulator;
-    if (!sim) continue;
-    if (scenario.target === 'live') endpoints[probe.kind] = LIVE_ENDPOINTS[probe.kind] ?? {};
-    else needed.add(sim);
+    const name = probeKind(probe.kind)?.venue;
+    if (!name) continue;
+    if (scenario.target === 'live') endpoints[name] = requireVenue(name).live;
+    else needed.add(name);
   }
   for (const name of needed) {
     const options = scenario.simulators[name];
@@ -247,22 +210,6 @@ async function resolveEndpoints(loaded: LoadedScenario, sims: RunningSimulator[]
     log.info(`${name} simulator ${external ? '(external) ' : ''}at ${Object.values(sim.endpoints).join(' ')}`);
   }
   return endpoints;
-}
-
-function wireLog(bus: Bus, log: Logger): void {
-  bus.on('log', (entry) => log[entry.level as 'info']({ probe: entry.probe, ...entry.data }, entry.msg));
-  bus.on('event', (event) => {
-    const quiet = event.kind === 'start' || event.kind === 'exit' || event.kind === 'connect';
-    const level = event.kind === 'crash' || event.kind === 'breach' ? 'error' : event.kind === 'unresponsive' ? 'warn' : 'debug';
-    log[quiet ? 'debug' : level]({ probe: event.probe, event: event.kind, ...event.data }, `${event.kind}${event.data ? ' ' + JSON.stringify(event.data) : ''}`);
-  });
-}
-
-/** Off a TTY, a summary line often enough to follow, rarely enough for an 8 h log. */
-function progressEvery(durationMs: number): number {
-  if (durationMs >= 4 * 3_600_000) return 3_600_000;
-  if (durationMs >= 3_600_000) return 300_000;
-  return Math.max(10_000, Math.round(durationMs / 6));
 }
 
 /** For a process-wide breach, the worker with the most heap is the first suspect. */

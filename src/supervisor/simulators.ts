@@ -6,8 +6,10 @@ import { request } from 'node:http';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { externalSimulatorOrigin } from '../scenario/schema.ts';
+import { requireVenue } from '../probes/index.ts';
 
-export type SimulatorName = 'binance' | 'bitunix';
+/** A venue name from the registry (src/probes/venues.ts). */
+export type SimulatorName = string;
 
 export interface RunningSimulator {
   name: SimulatorName;
@@ -23,9 +25,7 @@ export function externalSimulator(name: SimulatorName, url: string): RunningSimu
   if (!origin) throw new Error(`simulators.${name}.url: expected the base URL of a running simulator, got ${url}`);
   const http = `${origin.secure ? 'https' : 'http'}://${origin.authority}`;
   const ws = `${origin.secure ? 'wss' : 'ws'}://${origin.authority}`;
-  const endpoints: Record<string, string> =
-    name === 'binance' ? { ws, rest: http } : { rest: http, wsPublic: `${ws}/public/`, wsPrivate: `${ws}/private/` };
-  return { name, endpoints, stop: async () => {} };
+  return { name, endpoints: requireVenue(name).endpointsAt(http, ws), stop: async () => {} };
 }
 
 /**
@@ -68,20 +68,14 @@ function getJson(url: string, timeoutMs: number): Promise<unknown> {
 
 const CLI = fileURLToPath(new URL('../../bin/exsoak.js', import.meta.url));
 
-/** Turns the first stdout line of `exsoak sim NAME` into the endpoints its probes need. */
+/** Turns the first stdout line of `exsoak sim NAME` (its endpoints in the venue's order) into endpoints. */
 export function endpointsFromBanner(name: SimulatorName, line: string): Record<string, string> {
   const urls = line.trim().split(/\s+/);
-  if (name === 'binance') {
-    const ws = urls.find((u) => u.startsWith('ws://'));
-    const rest = urls.find((u) => u.startsWith('http://'));
-    if (!ws || !rest) throw new Error(`binance simulator printed an unexpected first line: ${line}`);
-    return { ws, rest };
+  const keys = requireVenue(name).endpoints.map((e) => e.key);
+  if (urls.length !== keys.length || urls.some((u) => !/^(ws|http)s?:\/\//.test(u))) {
+    throw new Error(`${name} simulator printed an unexpected first line (expected ${keys.join(' ')}): ${line}`);
   }
-  const rest = urls.find((u) => u.startsWith('http://'));
-  const wsPublic = urls.find((u) => u.includes('/public'));
-  const wsPrivate = urls.find((u) => u.includes('/private'));
-  if (!rest || !wsPublic || !wsPrivate) throw new Error(`bitunix simulator printed an unexpected first line: ${line}`);
-  return { rest, wsPublic, wsPrivate };
+  return Object.fromEntries(keys.map((key, i) => [key, urls[i]!]));
 }
 
 export async function startSimulator(

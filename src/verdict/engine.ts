@@ -3,46 +3,14 @@
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample } from '../bus/types.ts';
 import type { ThresholdSpec } from '../scenario/schema.ts';
-import { compare } from './expression.ts';
+import type { Criterion, ProbeVerdict, Verdict } from '../bus/verdict.ts';
+import { compare } from '../shared/threshold.ts';
+import { resolveMetric, type LeakField, type Resolution } from '../shared/catalogue.ts';
+import { kindMetrics } from '../probes/index.ts';
 import { MetricScope } from './metrics.ts';
 import { LeakDetector, type LeakReport, type LeakSettings } from './leak.ts';
-import type { Threshold } from './expression.ts';
-import { isCounter } from '../scenario/probes/index.ts';
 
-export interface Criterion {
-  expr: string;
-  value: number | string | null;
-  pass: boolean;
-  abortOnFail?: boolean;
-  note?: string;
-}
-
-export interface ProbeVerdict {
-  pass: boolean;
-  kind: string;
-  status: string;
-  error?: string;
-  criteria: Criterion[];
-  leak?: LeakReport;
-  snapshotDiff?: unknown;
-}
-
-export interface Verdict {
-  pass: boolean;
-  scenario: string;
-  partial: boolean;
-  reason: string;
-  durationMs: number;
-  probes: Record<string, ProbeVerdict>;
-  process: { pass: boolean; criteria: Criterion[]; leak?: ProcessLeak };
-}
-
-/** RSS growth split into what the workers' heaps explain and the rest (native, buffers, sockets). */
-export interface ProcessLeak {
-  rss: LeakReport;
-  workersSlopeMbPerH: number;
-  nativeSlopeMbPerH: number | null;
-}
+export type { Criterion, ProbeVerdict, Verdict, ProcessLeak } from '../bus/verdict.ts';
 
 export interface Breach {
   scope: string;
@@ -63,6 +31,9 @@ export interface VerdictEngineOptions {
 export class VerdictEngine {
   private readonly scopes = new Map<string, MetricScope>();
   private readonly thresholds = new Map<string, ThresholdSpec[]>();
+  /** Each threshold resolved once through the catalogue, keyed by scope and expression. */
+  private readonly resolved = new Map<string, Resolution>();
+  private readonly snapshotDiffs = new Map<string, unknown>();
   private readonly crashes = new Map<string, string>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
@@ -79,12 +50,15 @@ export class VerdictEngine {
       this.thresholds.set(probe.name, probe.thresholds);
       this.kinds.set(probe.name, probe.kind);
       this.statuses.set(probe.name, 'pending');
-      this.scopes.set(probe.name, new MetricScope(probe.thresholds.map((t) => t.threshold), (name) => isCounter(probe.kind, name)));
+      this.scopes.set(probe.name, new MetricScope(probe.thresholds.map((t) => t.threshold)));
+      const metrics = kindMetrics(probe.kind);
+      for (const t of probe.thresholds) this.resolved.set(`${probe.name}\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'probe', metrics));
       this.leaks.set(probe.name, new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(probe.thresholds, opts.leak.budgetBytes) }));
     }
     this.rssTrend = new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(opts.process, opts.leak.budgetBytes) });
     this.thresholds.set('process', opts.process);
     this.scopes.set('process', new MetricScope(opts.process.map((t) => t.threshold)));
+    for (const t of opts.process) this.resolved.set(`process\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'process'));
     opts.bus.on('sample', (sample) => this.onSample(sample));
     opts.bus.on('event', (event) => this.onEvent(event));
   }
@@ -96,6 +70,7 @@ export class VerdictEngine {
   private onEvent(event: ProbeEvent): void {
     if (event.kind === 'start') this.statuses.set(event.probe, 'running');
     if (event.kind === 'exit') this.statuses.set(event.probe, 'stopped');
+    if (event.kind === 'snapshot-diff' && event.data?.rows !== undefined) this.snapshotDiffs.set(event.probe, event.data.rows);
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
@@ -146,24 +121,19 @@ export class VerdictEngine {
     return this.leaks.get(probe)?.report();
   }
 
-  private leakValue(probe: string, th: Threshold): { value?: number; why?: string } {
+  private leakValue(probe: string, field: LeakField): { value?: number; why?: string } {
     const report = probe === 'process' ? this.rssTrend.report() : this.leaks.get(probe)?.report();
-    const field = ({
-      slope_mb_per_h: 'slopeMbPerH',
-      low_mb_per_h: 'lowMbPerH',
-      high_mb_per_h: 'highMbPerH',
-      p_value: 'pValue',
-      projected_mb: 'projectedMb',
-    } as const)[th.metric.slice('leak.'.length) as 'slope_mb_per_h'];
-    if (!field) return { why: `unknown leak metric "${th.metric}" (slope_mb_per_h, low_mb_per_h, high_mb_per_h, p_value, projected_mb)` };
     const value = report?.[field];
     return value === undefined ? { why: `not enough heap-floor points yet (${report?.points ?? 0})` } : { value };
   }
 
   private evaluate(scope: MetricScope, spec: ThresholdSpec, probe: string): Criterion {
     const th = spec.threshold;
-    const { value, why } = th.metric.startsWith('leak.') ? this.leakValue(probe, th) : scope.value(th);
     const base = spec.abortOnFail ? { abortOnFail: true } : {};
+    const resolved = this.resolved.get(`${probe}\u0000${th.expr}`) ?? { ok: false, message: 'not resolved' };
+    if (!resolved.ok) return { expr: th.expr, value: null, pass: false, note: resolved.message, ...base };
+    const metric = resolved.metric;
+    const { value, why } = metric.type === 'leak' ? this.leakValue(probe, metric.field) : scope.value(th, metric);
     if (value === undefined || Number.isNaN(value)) {
       return { expr: th.expr, value: null, pass: false, note: why ?? 'no data', ...base };
     }
@@ -173,6 +143,13 @@ export class VerdictEngine {
   /** A criterion that aborted the run stays as it was then: the snapshot and the teardown change the heap after. */
   private finalCriterion(scope: MetricScope, spec: ThresholdSpec, probe: string): Criterion {
     return this.breached.get(`${probe}\u0000${spec.threshold.expr}`) ?? this.evaluate(scope, spec, probe);
+  }
+
+  /** The final verdict: computed once and emitted as the run's last bus event. */
+  finish(scenario: string, reason: string, endedAt: number): Verdict {
+    const verdict = this.verdict(scenario, reason, endedAt);
+    this.opts.bus.emit('verdict', verdict);
+    return verdict;
   }
 
   /** The verdict over everything measured so far. */
@@ -195,6 +172,7 @@ export class VerdictEngine {
         ...(error !== undefined ? { error } : {}),
         criteria,
         leak,
+        ...(this.snapshotDiffs.has(name) ? { snapshotDiff: this.snapshotDiffs.get(name) } : {}),
       };
     }
     const processScope = this.scopes.get('process')!;

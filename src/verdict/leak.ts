@@ -1,6 +1,8 @@
 // Early leak detection on one worker's post-GC heap floor: a robust trend over a bounded set
 // of points, projected over the scenario's nominal duration and compared with a growth budget.
 import { theilSen, type TrendResult } from '../stats/trend.ts';
+import type { LeakReport, LeakStatus } from '../bus/verdict.ts';
+import { MB } from '../shared/units.ts';
 
 export interface LeakSettings {
   /** Points before this offset from the probe's first sample are ignored (caches, JIT warming up). */
@@ -23,22 +25,8 @@ export interface LeakSettings {
   maxPoints: number;
 }
 
-export type LeakStatus = 'insufficient-data' | 'none' | 'suspected' | 'confirmed';
+export type { LeakReport, LeakStatus } from '../bus/verdict.ts';
 
-export interface LeakReport {
-  status: LeakStatus;
-  points: number;
-  slopeMbPerH?: number;
-  lowMbPerH?: number;
-  highMbPerH?: number;
-  pValue?: number;
-  /** Growth projected over the nominal duration from the slope's lower bound, MB. */
-  projectedMb?: number;
-  budgetMb: number;
-  confirmedAt?: number;
-}
-
-const MB = 1024 * 1024;
 const HOUR = 3_600_000;
 
 export class LeakDetector {

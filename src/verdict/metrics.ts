@@ -1,22 +1,11 @@
 // Which numbers a threshold can name, derived from samples. One MetricScope per probe and one
 // for the process; each knows how to turn a Sample into named values.
 import type { Sample } from '../bus/types.ts';
-import { MB } from '../scenario/units.ts';
+import { MB } from '../shared/units.ts';
 import { RunningStats, WindowSeries } from './series.ts';
-import type { Threshold } from './expression.ts';
-
-/** Series whose samples are levels (aggregated with avg/min/max/growth...). */
-export const LEVEL_METRICS = [
-  'heap_used_mb',
-  'heap_total_mb',
-  'heap_floor_mb',
-  'external_mb',
-  'rss_mb',
-  'cpu_pct',
-  'thread_cpu_pct',
-  'elu',
-  'msg_rate',
-] as const;
+import type { Threshold } from '../shared/threshold.ts';
+import { COUNTERS } from '../shared/counters.ts';
+import type { ResolvedMetric } from '../shared/catalogue.ts';
 
 export class MetricScope {
   readonly levels = new Map<string, RunningStats>();
@@ -25,16 +14,11 @@ export class MetricScope {
   gauges: Record<string, number> = {};
   private firstMessages?: { t: number; n: number };
   private lastMessages?: { t: number; n: number };
-  private sawMajorFloor = false;
   samples = 0;
   firstT = Number.NaN;
   lastT = Number.NaN;
 
-  /** Whether a name is one of the scope's counters (a counter not reported yet is 0). */
-  private readonly isCounter: (name: string) => boolean;
-
-  constructor(windowed: Threshold[] = [], isCounter: (name: string) => boolean = () => false) {
-    this.isCounter = isCounter;
+  constructor(windowed: Threshold[] = []) {
     for (const th of windowed) {
       if (th.windowMs !== undefined) this.windows.set(windowKey(th.metric, th.windowMs), new WindowSeries(th.windowMs));
     }
@@ -50,13 +34,8 @@ export class MetricScope {
     if (sample.external !== null) values.external_mb = sample.external / MB;
     if (sample.threadCpu !== null) values.thread_cpu_pct = sample.threadCpu;
     if (sample.elu !== null) values.elu = sample.elu;
-    if (sample.heapFloor !== null) {
-      // Once full-GC floors arrive, scavenge floors (which include old-space garbage) would only
-      // add noise to the floor series.
-      if (sample.heapFloorMajor) this.sawMajorFloor = true;
-      if (sample.heapFloorMajor || !this.sawMajorFloor) values.heap_floor_mb = sample.heapFloor / MB;
-    }
-    const messages = sample.counters.messages;
+    if (sample.heapFloor !== null) values.heap_floor_mb = sample.heapFloor / MB;
+    const messages = sample.counters[COUNTERS.messages];
     if (messages !== undefined) {
       if (this.lastMessages && sample.t > this.lastMessages.t) {
         values.msg_rate = ((messages - this.lastMessages.n) * 1000) / (sample.t - this.lastMessages.t);
@@ -77,31 +56,40 @@ export class MetricScope {
     this.samples++;
   }
 
-  /** The value a threshold compares, or undefined (with why) when it cannot be computed yet. */
-  value(th: Threshold): { value?: number; why?: string } {
-    const full = th.aggregate ? `${th.metric}.${th.aggregate}` : th.metric;
-    if (full in this.gauges) return { value: this.gauges[full] };
-    if (full in this.counters) return { value: this.counters[full] };
-    if (th.metric === 'error_rate' && !th.aggregate) {
-      const requests = this.counters.requests ?? 0;
-      return requests === 0 ? { value: 0 } : { value: (this.counters.errors ?? 0) / requests };
+  /**
+   * The value a threshold compares, or undefined (with why) when it cannot be computed yet.
+   * `metric` is the threshold resolved through the catalogue (src/shared/catalogue.ts); leak
+   * figures are the engine's, not a scope's.
+   */
+  value(th: Threshold, metric: ResolvedMetric): { value?: number; why?: string } {
+    switch (metric.type) {
+      case 'counter':
+        // A declared counter not reported yet is 0.
+        return { value: this.counters[metric.name] ?? 0 };
+      case 'gauge':
+        return metric.name in this.gauges ? { value: this.gauges[metric.name] } : { why: `gauge ${metric.name} not reported yet` };
+      case 'ratio': {
+        const operations = this.counters[COUNTERS.operations] ?? 0;
+        return operations === 0 ? { value: 0 } : { value: (this.counters[COUNTERS.errors] ?? 0) / operations };
+      }
+      case 'leak':
+        return { why: 'leak figures come from the leak detector' };
+      case 'level':
+        return this.levelValue(th, metric.metric, metric.aggregate);
     }
-    if (th.metric === 'msg_rate' && th.aggregate === 'avg' && th.windowMs === undefined) {
+  }
+
+  private levelValue(th: Threshold, name: string, aggregate: string): { value?: number; why?: string } {
+    if (name === 'msg_rate' && aggregate === 'avg' && th.windowMs === undefined) {
       // The whole-run average is total messages over the time they took, not a mean of rates.
       const first = this.firstMessages;
       const last = this.lastMessages;
       if (!first || !last || last.t <= first.t) return { why: 'no message counts reported yet' };
       return { value: ((last.n - first.n) * 1000) / (last.t - first.t) };
     }
-    if (this.isCounter(full)) return { value: this.counters[full] ?? 0 };
-    if (th.metric in this.counters || this.isCounter(th.metric)) return { value: this.counters[th.metric] ?? 0 };
-    const stats = th.windowMs !== undefined ? this.windows.get(windowKey(th.metric, th.windowMs))?.stats() : this.levels.get(th.metric);
-    if (!stats || stats.count === 0) {
-      return (LEVEL_METRICS as readonly string[]).includes(th.metric)
-        ? { why: `no ${th.metric} data yet` }
-        : { why: `unknown metric "${th.metric}"` };
-    }
-    switch (th.aggregate ?? 'last') {
+    const stats = th.windowMs !== undefined ? this.windows.get(windowKey(name, th.windowMs))?.stats() : this.levels.get(name);
+    if (!stats || stats.count === 0) return { why: `no ${name} data yet` };
+    switch (aggregate) {
       case 'avg':
         return { value: stats.avg };
       case 'min':
@@ -112,12 +100,20 @@ export class MetricScope {
         return { value: stats.first };
       case 'last':
         return { value: stats.last };
+      case 'count':
+        return { value: stats.count };
       case 'growth':
         return { value: stats.last - stats.first };
       case 'final_ratio':
         return stats.first > 0 ? { value: stats.last / stats.first } : { why: 'first value is zero' };
+      case 'p50':
+        return { value: stats.quantiles.quantile(0.5) };
+      case 'p90':
+        return { value: stats.quantiles.quantile(0.9) };
+      case 'p99':
+        return { value: stats.quantiles.quantile(0.99) };
       default:
-        return { why: `aggregate "${th.aggregate}" is not available for ${th.metric}` };
+        return { why: `aggregate "${aggregate}" is not available for ${name}` };
     }
   }
 }

@@ -2,7 +2,7 @@
 // and compare tests that need exact, known figures (real runs are in the integration tests).
 import { closeSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import type { Verdict } from '../../src/verdict/engine.ts';
+import type { Verdict } from '../../src/bus/verdict.ts';
 import { tempDir } from './run.ts';
 
 export const MB = 1024 * 1024;

@@ -1,6 +1,7 @@
 // The `binance` probe worker end to end (in this thread, over a real MessageChannel) against the
 // simulator: the counter, gauge and event names the verdict engine relies on, and that the
 // per-message path never turns into per-message postMessages.
+import { optionsSchema } from '../../src/probes/binance.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
@@ -20,13 +21,13 @@ test('binance probe: contract counters, gauges and events; stops cleanly', async
     probe: 'binance',
     kind: 'binance',
     port: port1,
-    options: {
+    options: optionsSchema.parse({
       symbols: ['BTCUSDT', 'ETHUSDT'],
       streams: ['trade', 'aggTrade'],
       maxConnectionAge: '1s',
       reconnectDelay: '50ms',
       silenceTimeout: '2s',
-    },
+    }),
     target: 'sim',
     endpoints: { ws: sim.url, rest: sim.httpUrl },
     reportIntervalMs: 200,

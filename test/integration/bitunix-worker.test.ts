@@ -1,5 +1,6 @@
 // The `bitunix` probe worker (workers/bitunix.ts) run in-process over a MessageChannel against the
 // simulator: the counter, gauge and event names the verdict engine relies on.
+import { optionsSchema } from '../../src/probes/bitunix.ts';
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
@@ -32,7 +33,7 @@ async function runWorker(t: TestContext, secret: string | undefined) {
     probe: 'bitunix',
     kind: 'bitunix',
     port: port1,
-    options: { tick: '150ms', wsPingInterval: '200ms', reconnectMin: '50ms', reconnectMax: '200ms', modifyConfirmTimeout: '1s', requestTimeout: '2s' },
+    options: optionsSchema.parse({ tick: '150ms', wsPingInterval: '200ms', reconnectMin: '50ms', reconnectMax: '200ms', modifyConfirmTimeout: '1s', requestTimeout: '2s' }),
     target: 'sim',
     endpoints: { rest: sim.restUrl, wsPublic: sim.wsPublicUrl, wsPrivate: sim.wsPrivateUrl },
     reportIntervalMs: 200,

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { LatencyHistogram, clientOptions } from '../../workers/binance.ts';
-import { optionsSchema } from '../../src/scenario/probes/binance.ts';
+import { clientOptions } from '../../workers/binance.ts';
+import { LatencyHistogram } from '../../workers/lib/latency.ts';
+import { optionsSchema } from '../../src/probes/binance.ts';
 
 test('latency histogram: exact below 64 ms, within ~9 % above, bounded memory', () => {
   const h = new LatencyHistogram();
@@ -19,6 +20,16 @@ test('latency histogram: exact below 64 ms, within ~9 % above, bounded memory', 
   assert.ok(h.quantile(1)! > 1e5, 'the clamped sample lands in the top bucket');
   h.reset();
   assert.equal(h.quantile(0.99), undefined);
+  assert.equal(h.drain(), undefined);
+});
+
+test('latency histogram at 0.1 ms resolution: sub-millisecond REST round trips keep their figure', () => {
+  const h = new LatencyHistogram(0.1);
+  for (let i = 1; i <= 100; i++) h.add(i / 100); // 0.01 … 1.00 ms
+  const window = h.drain()!;
+  assert.ok(Math.abs(window.p50 - 0.5) <= 0.1 + 1e-9, `p50 ${window.p50}`);
+  assert.ok(Math.abs(window.p99 - 1.0) <= 0.1 + 1e-9, `p99 ${window.p99}`);
+  assert.equal(h.drain(), undefined, 'drain starts a new interval');
 });
 
 test('probe → client options: endpoints from the task, durations in ms, USD-M live hosts', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bisectVariants, kind, optionsSchema } from '../../src/scenario/probes/binance.ts';
+import { bisectVariants, kind, optionsSchema } from '../../src/probes/binance.ts';
 
 test('binance probe options: defaults', () => {
   assert.equal(kind, 'binance');

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bisectVariants, counters, gauges, kind, optionsSchema, simulator } from '../../src/scenario/probes/bitunix.ts';
+import { bisectVariants, counters, gauges, kind, optionsSchema, simulator } from '../../src/probes/bitunix.ts';
 import { EXECUTOR_STATES } from '../../src/exchanges/bitunix/executor/state-machine.ts';
-import { EventBudget, LatencyWindow } from '../../workers/bitunix.ts';
+import { EventLimiter } from '../../workers/lib/event-limiter.ts';
 
 test('bitunix options: defaults for an empty block', () => {
   assert.equal(kind, 'bitunix');
@@ -40,25 +40,15 @@ test('bitunix options: strict, and wrong values say what was expected', () => {
   assert.throws(() => optionsSchema.parse({ stateTimeouts: { NOPE: '1s' } }));
 });
 
-test('latency window: percentiles of the interval, then empty; bounded', () => {
-  const w = new LatencyWindow();
-  assert.equal(w.drain(), undefined);
-  for (let i = 1; i <= 100; i++) w.add(i);
-  assert.deepEqual(w.drain(), { p50: 50, p99: 99 });
-  assert.equal(w.drain(), undefined);
-  for (let i = 0; i < 50_000; i++) w.add(i % 10);
-  const r = w.drain()!;
-  assert.ok(r.p50 >= 3 && r.p50 <= 6 && r.p99 === 9);
-});
-
 test('error-event budget: at most N a second, the next allowed one says how many were dropped', () => {
-  const b = new EventBudget(2);
-  assert.equal(b.take(1000), 0);
-  assert.equal(b.take(1100), 0);
-  assert.equal(b.take(1200), undefined);
-  assert.equal(b.take(1300), undefined);
-  assert.equal(b.take(2000), 2);
-  assert.equal(b.take(2001), 0);
+  const b = new EventLimiter(2);
+  assert.equal(b.take('error', 1000), 0);
+  assert.equal(b.take('error', 1100), 0);
+  assert.equal(b.take('error', 1200), undefined);
+  assert.equal(b.take('other', 1250), 0, 'each key has its own budget');
+  assert.equal(b.take('error', 1300), undefined);
+  assert.equal(b.take('error', 2000), 2);
+  assert.equal(b.take('error', 2001), 0);
 });
 
 test('bitunix kind: declared counters/gauges cover the contract names; bisect variants validate', () => {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseThreshold, ExpressionError, compare } from '../../src/verdict/expression.ts';
+import { parseThreshold, ExpressionError, compare } from '../../src/shared/threshold.ts';
 
 test('threshold grammar', () => {
   assert.deepEqual(parseThreshold('rss_mb.max < 450'), { expr: 'rss_mb.max < 450', metric: 'rss_mb', aggregate: 'max', op: '<', value: 450, windowMs: undefined });

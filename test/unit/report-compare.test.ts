@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compareRuns, formatComparison, type Comparison } from '../../src/results/compare.ts';
 import { readRun } from '../../src/results/read-run.ts';
-import type { Verdict } from '../../src/verdict/engine.ts';
+import type { Verdict } from '../../src/bus/verdict.ts';
 import { fakeRun, MB, type FakeProbe } from '../helpers/fake-run.ts';
 
 const HOUR = 3600;

@@ -9,7 +9,7 @@ import { floorPoints, messageRates, readRun, RunReadError } from '../../src/resu
 import { renderReport, writeReport } from '../../src/results/report.ts';
 import { summarizeRun } from '../../src/results/run-summary.ts';
 import { niceTicks } from '../../src/results/svg-chart.ts';
-import type { Verdict } from '../../src/verdict/engine.ts';
+import type { Verdict } from '../../src/bus/verdict.ts';
 import { tempDir } from '../helpers/run.ts';
 import { fakeRun, flat, leaking, MB, T0 } from '../helpers/fake-run.ts';
 

@@ -42,7 +42,7 @@ test('bad scenarios: the message names the file, the key path and what was expec
     ['reserved probe name', good.replace('idle:', 'process:'), /probes\.process: .*reserved/],
     ['not a mapping', '- a\n- b\n', /expected a mapping at the top level/],
     ['unknown metric', good.replace('{ kind: idle }', "{ kind: idle, thresholds: ['drops.unschedueld < 10'] }"), /probes\.idle\.thresholds\.0: unknown metric "drops\.unschedueld" for a idle probe/],
-    ['unknown process metric', `${good}process: { thresholds: ['msg_rate.avg > 1'] }\n`, /process\.thresholds\.0: unknown process metric "msg_rate"/],
+    ['unknown process metric', `${good}process: { thresholds: ['msg_rate.avg > 1'] }\n`, /process\.thresholds\.0: unknown process metric "msg_rate\.avg"/],
   ];
   const dir = tempDir();
   for (const [what, text, message] of cases) {

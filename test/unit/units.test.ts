@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseByteRate, parseDuration, parseSize, formatDuration } from '../../src/scenario/units.ts';
+import { parseByteRate, parseDuration, parseSize, formatDuration } from '../../src/shared/units.ts';
 
 test('durations', () => {
   const cases: [string | number, number][] = [

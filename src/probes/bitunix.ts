@@ -2,28 +2,37 @@
 // "5s", "250ms" or a number of ms and come out as ms numbers under the same keys, so parsing an
 // already-parsed block gives the same block (the worker re-parses what the supervisor sends).
 import { z } from 'zod';
-import { duration } from '../fields.ts';
+import { duration } from '../shared/fields.ts';
+import { moduleFile } from '../shared/module-file.ts';
+import type { MetricDecl, ProbeKindDescriptor } from './types.ts';
 
 export const kind = 'bitunix';
-/** Which simulator this kind talks to when the target is `sim`. */
+/** The venue (simulator and live endpoints) this kind talks to. */
 export const simulator = 'bitunix';
 /** What workers/bitunix.ts reports (thresholds may name these). */
-export const counters = [
-  'requests',
-  'errors',
-  'errors.*', // http5xx, http, rate_limit, timeout, network, auth, reject, parse, ws, internal
-  'orders.placed',
-  'orders.modified',
-  'orders.cancelled',
-  'orders.*', // also filled, lost, adopted
-  'ws_reconnects',
-  'state.error_lock',
-  'stuck',
-  'transitions',
-  'state_ms.*', // one per executor state, e.g. state_ms.WORKING
-] as const;
+export const counterDecls: readonly MetricDecl[] = [
+  { name: 'requests', meaning: 'operations attempted (error_rate\'s denominator; README "Error rate")' },
+  { name: 'errors', meaning: 'failed operations (error_rate\'s numerator)' },
+  { name: 'errors.*', meaning: 'errors by cause: http5xx, http, rate_limit, timeout, network, auth, reject, parse, ws, internal' },
+  { name: 'orders.placed', meaning: 'orders placed' },
+  { name: 'orders.modified', meaning: 'orders modified (price or quantity moved)' },
+  { name: 'orders.cancelled', meaning: 'orders cancelled' },
+  { name: 'orders.*', meaning: 'also filled, lost, adopted' },
+  { name: 'ws_reconnects', meaning: 'WebSocket reconnects' },
+  { name: 'state.error_lock', meaning: 'times the executor entered ERROR_LOCK' },
+  { name: 'stuck', meaning: 'states held longer than their limit' },
+  { name: 'transitions', meaning: 'executor state transitions' },
+  { name: 'state_ms.*', unit: 'ms', meaning: 'time spent per executor state, e.g. state_ms.WORKING' },
+];
 /** `state` is the index in EXECUTOR_STATES (INIT 0 … ERROR_LOCK 8, STOPPED 9). */
-export const gauges = ['latency_ms.p50', 'latency_ms.p99', 'state', 'error_rate'] as const;
+export const gaugeDecls: readonly MetricDecl[] = [
+  { name: 'latency_ms.p50', unit: 'ms', meaning: 'REST round trip, median of the last interval' },
+  { name: 'latency_ms.p99', unit: 'ms', meaning: 'REST round trip, p99 of the last interval' },
+  { name: 'state', meaning: 'executor state index (INIT 0 … ERROR_LOCK 8, STOPPED 9)' },
+  { name: 'error_rate', meaning: 'errors ÷ requests so far' },
+];
+export const counters = counterDecls.map((d) => d.name);
+export const gauges = gaugeDecls.map((d) => d.name);
 
 const STATES = ['STARTING', 'PLACING', 'WORKING', 'MODIFYING', 'CANCELLING', 'RECONCILING', 'IDLE'] as const;
 
@@ -95,3 +104,14 @@ export function bisectVariants(options: Record<string, unknown>): { label: strin
     { label: 'privateStream-only', options: { ...options, publicStream: false, privateStream: true } },
   ];
 }
+
+export const descriptor: ProbeKindDescriptor = {
+  kind,
+  summary: 'Bitunix HEDGE adaptive-limit executor: signed REST, public and private streams',
+  optionsSchema,
+  counters: counterDecls,
+  gauges: gaugeDecls,
+  venue: simulator,
+  runner: { type: 'worker', file: moduleFile('../../workers/bitunix.ts', import.meta.url) },
+  bisectVariants,
+};

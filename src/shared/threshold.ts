@@ -1,7 +1,7 @@
 // Threshold expressions, k6-style: `<metric>[.<aggregate>] <op> <number> [over <duration>]`.
 //   rss_mb.max < 450        heap_floor_mb.growth < 50      drops.unscheduled < 10
 //   msg_rate.avg > 10       error_rate < 0.001             cpu_pct.avg < 30 over 10m
-import { parseDuration } from '../scenario/units.ts';
+import { parseDuration } from './units.ts';
 
 export const AGGREGATES = ['avg', 'min', 'max', 'first', 'last', 'growth', 'final_ratio', 'count', 'p50', 'p90', 'p99'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];

@@ -1,5 +1,6 @@
 // The verdict as a terminal table, printed at the end of every run.
-import type { Verdict } from './engine.ts';
+import type { Bus } from '../bus/bus.ts';
+import type { Verdict } from '../bus/verdict.ts';
 
 export function formatSummary(verdict: Verdict, dir: string, color: boolean): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -22,4 +23,9 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean): st
   const head = verdict.pass ? paint(32, 'PASS') : paint(31, 'FAIL');
   const why = verdict.reason === 'completed' ? '' : ` (${verdict.reason}${verdict.partial ? ', partial' : ''})`;
   return `\n${verdict.scenario}: ${head}${why}\n${out.join('\n')}\nresults: ${dir}\n`;
+}
+
+/** The terminal summary as a consumer: printed when the verdict arrives on the bus. */
+export function printSummaryOnVerdict(bus: Bus, out: NodeJS.WritableStream, opts: { dir: string; color: boolean }): void {
+  bus.on('verdict', (verdict) => out.write(formatSummary(verdict, opts.dir, opts.color)));
 }

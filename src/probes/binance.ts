@@ -3,28 +3,36 @@
 // parsing an already-parsed block gives the same block (the worker re-parses what the supervisor
 // sends). `maxReconnectAttempts: unlimited` comes out as Infinity for the same reason.
 import { z } from 'zod';
-import { isKnownStreamType, kindOfType } from '../../exchanges/binance/streams.ts';
-import { duration } from '../fields.ts';
+import { isKnownStreamType, kindOfType } from '../exchanges/binance/streams.ts';
+import { duration } from '../shared/fields.ts';
+import { moduleFile } from '../shared/module-file.ts';
+import type { MetricDecl, ProbeKindDescriptor } from './types.ts';
 
 export const kind = 'binance';
-/** Which simulator this kind talks to when the target is `sim`. */
+/** The venue (simulator and live endpoints) this kind talks to. */
 export const simulator = 'binance';
 /** What workers/binance.ts reports (thresholds may name these). */
-export const counters = [
-  'messages',
-  'messages.*',
-  'connects',
-  'ws_reconnects',
-  'drops.scheduled',
-  'drops.unscheduled',
-  'malformed',
-  'gaps',
-  'resyncs',
-  'errors',
-  'rotations',
-  'duplicates',
-] as const;
-export const gauges = ['conn_age_s', 'event_latency_ms', 'event_latency_ms.p99'] as const;
+export const counterDecls: readonly MetricDecl[] = [
+  { name: 'messages', meaning: 'stream events received (after de-duplication across a rotation overlap)' },
+  { name: 'messages.*', meaning: 'stream events by type, e.g. messages.trade, messages.depthUpdate' },
+  { name: 'connects', meaning: 'successful WebSocket connections, first ones included' },
+  { name: 'ws_reconnects', meaning: 'connections re-established after a drop' },
+  { name: 'drops.scheduled', meaning: 'drops the client expected: its own rotation, the 24 h limit, serverShutdown' },
+  { name: 'drops.unscheduled', meaning: 'every other drop (network, silence, server error)' },
+  { name: 'malformed', meaning: 'frames that did not parse or validate' },
+  { name: 'gaps', meaning: 'sequence gaps detected (trade ids, depth update ids)' },
+  { name: 'resyncs', meaning: 'order-book resyncs from a REST snapshot' },
+  { name: 'errors', meaning: 'client errors (socket errors, failed snapshots)' },
+  { name: 'rotations', meaning: 'proactive connection rotations before the venue\'s age limit' },
+  { name: 'duplicates', meaning: 'events seen twice (rotation overlap) and dropped' },
+];
+export const gaugeDecls: readonly MetricDecl[] = [
+  { name: 'conn_age_s', unit: 's', meaning: 'age of the oldest open connection' },
+  { name: 'event_latency_ms', unit: 'ms', meaning: 'event time to receipt, last interval median' },
+  { name: 'event_latency_ms.p99', unit: 'ms', meaning: 'event time to receipt, last interval p99' },
+];
+export const counters = counterDecls.map((d) => d.name);
+export const gauges = gaugeDecls.map((d) => d.name);
 
 const streamType = z
   .string()
@@ -111,3 +119,14 @@ export function bisectVariants(options: Record<string, unknown>): { label: strin
   }
   return variants;
 }
+
+export const descriptor: ProbeKindDescriptor = {
+  kind,
+  summary: 'Binance market-stream client: combined streams, rotation, local order books',
+  optionsSchema,
+  counters: counterDecls,
+  gauges: gaugeDecls,
+  venue: simulator,
+  runner: { type: 'worker', file: moduleFile('../../workers/binance.ts', import.meta.url) },
+  bisectVariants,
+};

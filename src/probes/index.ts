@@ -1,0 +1,82 @@
+// The registry of probe kinds and venues. Nothing outside src/probes switches on a kind's or a
+// venue's name: the scenario loader, the supervisor, `exsoak sim`, bisect and the verdict look
+// the descriptor up here. Adding a kind is its own files plus one `registerProbeKind` line
+// (docs/ADDING-A-PROBE.md).
+import type { KindMetrics } from '../shared/catalogue.ts';
+import type { MetricDecl, ProbeKindDescriptor, VenueDescriptor } from './types.ts';
+import { binanceVenue, bitunixVenue } from './venues.ts';
+import { descriptor as idle } from './idle.ts';
+import { descriptor as leaky } from './leaky.ts';
+import { descriptor as binance } from './binance.ts';
+import { descriptor as bitunix } from './bitunix.ts';
+
+export type { ProbeKindDescriptor, VenueDescriptor, MetricDecl, BisectVariant } from './types.ts';
+
+const kinds = new Map<string, ProbeKindDescriptor>();
+const venues = new Map<string, VenueDescriptor>();
+
+export function registerVenue(venue: VenueDescriptor): void {
+  if (venues.has(venue.name)) throw new Error(`venue "${venue.name}" is registered twice`);
+  venues.set(venue.name, venue);
+}
+
+export function registerProbeKind(entry: ProbeKindDescriptor): void {
+  if (kinds.has(entry.kind)) throw new Error(`probe kind "${entry.kind}" is registered twice`);
+  if (entry.venue !== undefined && !venues.has(entry.venue)) {
+    throw new Error(`probe kind "${entry.kind}" names venue "${entry.venue}", which is not registered (known: ${venueNames().join(', ')})`);
+  }
+  kinds.set(entry.kind, entry);
+}
+
+registerVenue(binanceVenue);
+registerVenue(bitunixVenue);
+registerProbeKind(idle);
+registerProbeKind(leaky);
+registerProbeKind(binance);
+registerProbeKind(bitunix);
+
+export function probeKind(kind: string): ProbeKindDescriptor | undefined {
+  return kinds.get(kind);
+}
+
+/** The descriptor of a kind that must exist (the scenario loader has checked it). */
+export function requireProbeKind(kind: string): ProbeKindDescriptor {
+  const entry = kinds.get(kind);
+  if (!entry) throw new Error(`unknown probe kind "${kind}" (known: ${probeKinds().join(', ')})`);
+  return entry;
+}
+
+export function probeKinds(): string[] {
+  return [...kinds.keys()].sort();
+}
+
+export function venue(name: string): VenueDescriptor | undefined {
+  return venues.get(name);
+}
+
+export function requireVenue(name: string): VenueDescriptor {
+  const entry = venues.get(name);
+  if (!entry) throw new Error(`unknown venue "${name}" (known: ${venueNames().join(', ')})`);
+  return entry;
+}
+
+export function venueNames(): string[] {
+  return [...venues.keys()].sort();
+}
+
+function matches(decls: readonly MetricDecl[], name: string): boolean {
+  return decls.some(({ name: p }) => (p.endsWith('.*') ? name.startsWith(p.slice(0, -1)) : p === name));
+}
+
+/** What a kind reports, in the catalogue's terms (src/shared/catalogue.ts). */
+export function kindMetrics(kind: string): KindMetrics {
+  const entry = kinds.get(kind);
+  const counters = entry?.counters ?? [];
+  const gauges = entry?.gauges ?? [];
+  return {
+    isCounter: (name) => matches(counters, name),
+    isGauge: (name) => matches(gauges, name),
+    names: [...counters, ...gauges].map((d) => d.name),
+    label: `a ${kind} probe`,
+  };
+}

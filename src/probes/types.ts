@@ -1,0 +1,63 @@
+// What a probe kind and a venue are, as the registry holds them. Everything the rest of exsoak
+// needs to know about a kind is here: how its options are validated, what it reports, which
+// venue it talks to, how it runs and which feature switches `bisect` tries.
+import type { z } from 'zod';
+
+export interface MetricDecl {
+  /** `name.*` declares a family (e.g. `errors.*`). */
+  name: string;
+  unit?: string;
+  meaning: string;
+}
+
+export interface BisectVariant {
+  label: string;
+  options: Record<string, unknown>;
+}
+
+/** How a kind runs: a worker-thread module (piscina) that exports the probe's task function. */
+export interface WorkerRunner {
+  type: 'worker';
+  /** Absolute path of the worker file. */
+  file: string;
+}
+
+export interface ProbeKindDescriptor {
+  kind: string;
+  /** One line for docs and errors. */
+  summary: string;
+  /** Validates the probe's `options:` block; the parsed output is what the worker receives. */
+  optionsSchema: z.ZodType;
+  counters: readonly MetricDecl[];
+  gauges: readonly MetricDecl[];
+  /** The venue it talks to (a registered VenueDescriptor name); none for control probes. */
+  venue?: string;
+  runner: WorkerRunner;
+  /** Feature switches `bisect` runs one at a time. */
+  bisectVariants?: (options: Record<string, unknown>) => BisectVariant[];
+}
+
+export interface StartedSimulator {
+  endpoints: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** An exchange: its simulator (target sim) and its real endpoints (target live). */
+export interface VenueDescriptor {
+  name: string;
+  /**
+   * Endpoint names in the order `exsoak sim NAME` prints them on its first line; with the env
+   * variable each is exported as to a process probe.
+   */
+  endpoints: readonly { key: string; env: string; meaning: string }[];
+  live: Record<string, string>;
+  /** The endpoints of a simulator reached at `http(s)://authority` / `ws(s)://authority`. */
+  endpointsAt(http: string, ws: string): Record<string, string>;
+  /** Runs the simulator in this process (what `exsoak sim NAME` does). */
+  startSimulator(options: Record<string, unknown>): Promise<StartedSimulator>;
+  /**
+   * Refuses a live run this venue must not get (message for exit 2), before any request leaves
+   * the machine; `probes` are the probe names that would go live.
+   */
+  checkLive?(ctx: { probes: string[]; allowMainnet: boolean; env: NodeJS.ProcessEnv }): string | undefined;
+}

@@ -1,4 +1,0 @@
-import { z } from 'zod';
-
-export const kind = 'idle';
-export const optionsSchema = z.object({}).strict();

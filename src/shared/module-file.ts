@@ -1,0 +1,9 @@
+// A module's path beside this one, whether exsoak runs from its TypeScript sources (type
+// stripping, in the repository) or from the compiled JavaScript (an installed package): worker
+// and child entry points are named by file, so the extension must follow what is running.
+import { fileURLToPath } from 'node:url';
+
+export function moduleFile(relativeTs: string, base: string | URL): string {
+  const compiled = String(base).endsWith('.js');
+  return fileURLToPath(new URL(compiled ? relativeTs.replace(/\.ts$/, '.js') : relativeTs, base));
+}

@@ -1,0 +1,124 @@
+// The consumers of one run's bus, created in one place: results files, the verdict engine, the
+// log, progress, snapshots, the final outputs and the terminal summary. None of them knows the
+// others; what one must trigger in another (an abort takes a snapshot, then stops the run) goes
+// through the callbacks the lifecycle (run.ts) hands in.
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/bus.ts';
+import type { LoadedScenario } from '../scenario/load.ts';
+import { VerdictEngine, type Breach } from '../verdict/engine.ts';
+import type { LeakReport } from '../bus/verdict.ts';
+import { ResultsWriter } from '../results/writer.ts';
+import { createLogger } from '../results/log.ts';
+import { FinalOutputs } from '../results/outputs.ts';
+import { Progress } from '../progress/progress.ts';
+import { printSummaryOnVerdict } from '../progress/summary.ts';
+import { SnapshotTaker, type SnapshotHost } from '../snapshot/taker.ts';
+
+export interface WiringOptions {
+  bus: Bus;
+  dir: string;
+  loaded: LoadedScenario;
+  startedAt: number;
+  runInfo: Record<string, unknown>;
+  hosts: () => SnapshotHost[];
+  progress?: boolean;
+  /** Where the terminal summary goes when the verdict arrives (none: not printed). */
+  summaryOut?: NodeJS.WritableStream;
+  stderrLevel?: string;
+  color?: boolean;
+  /** A consumer could not write: the run must stop with exit 3. */
+  onInternalError(err: Error): void;
+  onBreach(breach: Breach, engine: VerdictEngine): void;
+  onLeak(probe: string, report: LeakReport): void;
+}
+
+export interface Consumers {
+  log: Logger;
+  verdict: VerdictEngine;
+  snapshots: SnapshotTaker;
+  progress?: Progress;
+  outputs: FinalOutputs;
+  /** Flushes and closes what holds files open. */
+  close(): void;
+}
+
+export function wireConsumers(opts: WiringOptions): Consumers {
+  const { bus, dir, loaded, startedAt } = opts;
+  const { scenario, probes } = loaded;
+  const log = createLogger({ file: path.join(dir, 'log.ndjson'), stderrLevel: opts.stderrLevel, color: opts.color });
+  const writer = new ResultsWriter(dir, bus, probes.map((p) => p.name), (err) => {
+    log.error({ err: err.message }, `results could not be written: ${err.message}; stopping the probes`);
+    opts.onInternalError(err);
+  });
+  const verdict: VerdictEngine = new VerdictEngine({
+    bus,
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds })),
+    process: scenario.process.thresholds,
+    startedAt,
+    leak: {
+      warmupMs: scenario.leak.warmup,
+      budgetBytes: scenario.leak.budget,
+      minGrowthBytes: scenario.leak.minGrowth,
+      nominalMs: scenario.nominalDuration ?? scenario.duration,
+      alpha: scenario.leak.alpha,
+      confirmations: scenario.leak.confirmations,
+      maxPoints: scenario.leak.maxPoints,
+      failOnConfirmed: scenario.leak.failOnConfirmed,
+    },
+    onAbort: (breach) => {
+      log.error(`threshold "${breach.criterion.expr}" failed for ${breach.scope} (value ${breach.criterion.value}): aborting`);
+      opts.onBreach(breach, verdict);
+    },
+    onLeak: (probe, report) => {
+      log.error(`leak confirmed in ${probe}: ${report.slopeMbPerH} MB/h [${report.lowMbPerH}, ${report.highMbPerH}], p=${report.pValue}`);
+      opts.onLeak(probe, report);
+    },
+  });
+  const progress = opts.progress
+    ? new Progress({ bus, out: process.stderr, durationMs: scenario.duration, startedAt, everyMs: progressEvery(scenario.duration), color: opts.color ?? false })
+    : undefined;
+  const snapshots = new SnapshotTaker({
+    dir,
+    bus,
+    hosts: opts.hosts,
+    settings: {
+      max: scenario.snapshots.max,
+      minIntervalMs: scenario.snapshots.minInterval,
+      secondAfterMs: scenario.snapshots.secondAfter,
+      nearLimitRatio: scenario.snapshots.nearLimitRatio,
+    },
+  });
+  const outputs = new FinalOutputs({
+    bus,
+    dir,
+    run: { info: opts.runInfo },
+    onError: (file, err) => log.error(`could not write ${file}: ${err.message}`),
+  });
+  if (opts.summaryOut) printSummaryOnVerdict(bus, opts.summaryOut, { dir, color: opts.color ?? false });
+  wireLog(bus, log);
+  return {
+    log,
+    verdict,
+    snapshots,
+    progress,
+    outputs,
+    close: () => writer.close(),
+  };
+}
+
+function wireLog(bus: Bus, log: Logger): void {
+  bus.on('log', (entry) => log[entry.level as 'info']({ probe: entry.probe, ...entry.data }, entry.msg));
+  bus.on('event', (event) => {
+    const quiet = event.kind === 'start' || event.kind === 'exit' || event.kind === 'connect';
+    const level = event.kind === 'crash' || event.kind === 'breach' ? 'error' : event.kind === 'unresponsive' ? 'warn' : 'debug';
+    log[quiet ? 'debug' : level]({ probe: event.probe, event: event.kind, ...event.data }, `${event.kind}${event.data ? ' ' + JSON.stringify(event.data) : ''}`);
+  });
+}
+
+/** Off a TTY, a summary line often enough to follow, rarely enough for an 8 h log. */
+function progressEvery(durationMs: number): number {
+  if (durationMs >= 4 * 3_600_000) return 3_600_000;
+  if (durationMs >= 3_600_000) return 300_000;
+  return Math.max(10_000, Math.round(durationMs / 6));
+}
