@@ -75,6 +75,10 @@ export function resolveMetric(th: Threshold, scope: Scope, kind?: KindMetrics): 
   const noWindow = (what: string): Resolution | undefined =>
     th.windowMs !== undefined ? { ok: false, message: `"over <window>" applies to level metrics only; ${what} "${full}" is a single number` } : undefined;
   if (scope === 'probe' && kind) {
+    // `ticks.even.count`: the total of counter `ticks.even`, even where a family `ticks.*` would match the whole.
+    if (th.aggregate && COUNTER_AGGREGATES.includes(th.aggregate) && kind.isCounter(th.metric)) {
+      return noWindow('counter') ?? { ok: true, metric: { type: 'counter', name: th.metric } };
+    }
     for (const name of [full, th.metric]) {
       const type = kind.isCounter(name) ? 'counter' : kind.isGauge(name) ? 'gauge' : undefined;
       if (!type) continue;
