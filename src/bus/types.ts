@@ -53,6 +53,9 @@ export interface RunInfo {
   nominalDurationMs: number;
   sampleIntervalMs: number;
   probes: { name: string; kind: string }[];
+  /** The results folder's basename and the machine's hostname: tell a fleet's runs apart in Prometheus. */
+  runId?: string;
+  host?: string;
 }
 
 export interface RunEnd {
@@ -61,10 +64,28 @@ export interface RunEnd {
   detail?: string;
 }
 
+/**
+ * The verdict as it stands, once per sampler tick: what /metrics exposes so a Prometheus alert
+ * can fire on a broken threshold or a confirmed leak while the run is still going.
+ */
+export interface VerdictProgress {
+  t: number;
+  probes: Record<
+    string,
+    {
+      failed: boolean;
+      /** pass: null = not evaluable yet (no data, or only judged at the end). */
+      criteria: { expr: string; pass: boolean | null }[];
+      leak: { status: 'none' | 'suspected' | 'confirmed' | (string & {}); slopeMbPerH?: number; lowMbPerH?: number; highMbPerH?: number };
+    }
+  >;
+}
+
 export interface BusEvents {
   'run:start': [RunInfo];
   sample: [Sample];
   event: [ProbeEvent];
   log: [{ t: number; probe: string; level: string; msg: string; data?: Record<string, unknown> }];
   'run:end': [RunEnd];
+  'verdict:progress': [VerdictProgress];
 }

@@ -143,6 +143,8 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       nominalDurationMs: scenario.nominalDuration ?? scenario.duration,
       sampleIntervalMs: scenario.sampleInterval,
       probes: probes.map((p) => ({ name: p.name, kind: p.kind })),
+      runId: path.basename(dir),
+      host: os.hostname(),
     });
     for (const probe of probes) {
       const leak = opts.injectLeaks?.[probe.name] ?? (probe.spec.injectLeak ? parseByteRate(probe.spec.injectLeak) : 0);
