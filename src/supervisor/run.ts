@@ -16,6 +16,7 @@ import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { createLogger } from '../results/log.ts';
 import { writeReport } from '../results/report.ts';
 import { startMetrics } from '../metrics/server.ts';
+import { resolveMetricsHost } from '../metrics/bind.ts';
 import { Progress } from '../progress/progress.ts';
 import { ProbeHost } from './probe-host.ts';
 import { SnapshotTaker } from '../snapshot/taker.ts';
@@ -35,6 +36,8 @@ export interface RunOptions {
   /** Aborted on SIGINT/SIGTERM: stop gracefully and write everything. */
   interrupt?: AbortSignal;
   version?: string;
+  /** --metrics-host: the only way to listen beyond loopback (see metrics/bind.ts). */
+  metricsHost?: string;
 }
 
 export interface RunOutcome {
@@ -47,7 +50,8 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const { scenario, probes } = opts.loaded;
   const bus = new Bus();
   // First, before any file or thread: a port in use must mean nothing was started.
-  const metrics = await startMetrics({ bus, host: scenario.metrics.host, port: scenario.metrics.port });
+  const metricsHost = scenario.metrics.port === 0 ? undefined : resolveMetricsHost({ scenarioHost: scenario.metrics.host, flagHost: opts.metricsHost, file: opts.loaded.files[0] }).host;
+  const metrics = await startMetrics({ bus, host: metricsHost, port: scenario.metrics.port });
   let dir: string;
   try {
     dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name });
