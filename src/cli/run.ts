@@ -17,6 +17,8 @@ interface RunArgs {
   out?: string;
   'metrics-port'?: number;
   'metrics-host'?: string;
+  junit?: string;
+  'summary-export'?: string;
   target?: 'sim' | 'live';
   'allow-mainnet': boolean;
   'inject-leak': string[];
@@ -77,6 +79,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('target', { choices: ['sim', 'live'] as const, describe: 'local simulators (default) or the real exchanges' })
       .option('allow-mainnet', { type: 'boolean', default: false, describe: 'consent to real-money Bitunix mainnet with --target live' })
       .option('inject-leak', { type: 'string', array: true, default: [], describe: 'PROBE=RATE: make a probe retain heap, e.g. binance=200KB/min' })
+      .option('junit', { type: 'string', describe: 'also write the JUnit XML verdict here (always in the results folder as junit.xml)' })
+      .option('summary-export', { type: 'string', describe: 'also write the k6-style JSON summary here (always in the results folder as summary.json)' })
       .option('seed', { type: 'number', describe: 'seed for simulators and jitter' })
       .option('json', { type: 'boolean', default: false, describe: 'print verdict.json as the only thing on stdout' })
       .option('progress', { type: 'boolean', default: true, describe: 'live progress on stderr (--no-progress to hide)' })
@@ -122,6 +126,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
         color,
         interrupt: controller.signal,
         metricsHost: args['metrics-host'],
+        junit: args.junit,
+        summaryExport: args['summary-export'],
       });
       process.stderr.write(formatSummary(outcome.verdict, outcome.dir, color));
       if (args.json) process.stdout.write(JSON.stringify(outcome.verdict, null, 2) + '\n');

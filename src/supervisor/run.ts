@@ -15,6 +15,7 @@ import { ResultsWriter } from '../results/writer.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { createLogger } from '../results/log.ts';
 import { writeReport } from '../results/report.ts';
+import { writeCiExports } from '../results/ci-exports.ts';
 import { startMetrics } from '../metrics/server.ts';
 import { resolveMetricsHost } from '../metrics/bind.ts';
 import { Progress } from '../progress/progress.ts';
@@ -38,6 +39,9 @@ export interface RunOptions {
   version?: string;
   /** --metrics-host: the only way to listen beyond loopback (see metrics/bind.ts). */
   metricsHost?: string;
+  /** --junit FILE, --summary-export FILE: copies of the folder's junit.xml and summary.json. */
+  junit?: string;
+  summaryExport?: string;
 }
 
 export interface RunOutcome {
@@ -216,6 +220,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     ['verdict.json', () => writeJsonAtomic(path.join(dir, 'verdict.json'), verdict)],
     ['run.json', () => writeJsonAtomic(path.join(dir, 'run.json'), { ...runInfo, end })],
     ['report.html', () => writeReport(dir, { verdict, run: { ...runInfo, end } })],
+    ['junit.xml and summary.json', () => writeCiExports(dir, { verdict, run: { ...runInfo, end }, junit: opts.junit, summaryExport: opts.summaryExport })],
   ];
   for (const [name, write] of files) {
     try {
