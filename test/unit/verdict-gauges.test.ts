@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { Bus } from '../../src/bus/bus.ts';
 import type { VerdictProgress } from '../../src/bus/types.ts';
@@ -123,4 +124,19 @@ test('msg-rate floor: only "msg_rate[.agg] > N" or ">= N" thresholds are floors'
   assert.equal(msgRateFloor('msg_rate.avg < 10'), undefined);
   assert.equal(msgRateFloor('heap_used_mb.max > 10'), undefined);
   assert.equal(msgRateFloor('msg_rate_x > 10'), undefined);
+});
+
+test('the Grafana dashboard has a host selector and charts the live verdict', () => {
+  const dashboard = JSON.parse(readFileSync(new URL('../../docs/grafana-dashboard.json', import.meta.url), 'utf8'));
+  const vars = Object.fromEntries(dashboard.templating.list.map((v: { name: string }) => [v.name, v]));
+  assert.match(vars.host.definition, /label_values\(exsoak_run_info, host\)/);
+  assert.match(vars.instance.definition, /exsoak_run_info\{host=~"\$host"\}/);
+  const exprs: string[] = dashboard.panels.flatMap((p: { targets?: { expr: string }[] }) => (p.targets ?? []).map((t) => t.expr));
+  for (const name of ['exsoak_probe_leak_status', 'exsoak_probe_leak_slope_bytes_per_hour', 'exsoak_threshold_ok', 'exsoak_probe_failed']) {
+    assert.ok(exprs.some((e) => e.includes(name)), `a panel charts ${name}`);
+  }
+  // Every series is narrowed to the selected hosts' instances.
+  for (const expr of exprs) {
+    for (const m of expr.matchAll(/\b(?:exsoak_|process_|binance_)[a-z_]+\b(\{[^}]*\})?/g)) assert.match(m[1] ?? '', /instance=~"\$instance"/, expr);
+  }
 });
