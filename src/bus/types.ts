@@ -59,12 +59,32 @@ export interface RunInfo {
   nominalDurationMs: number;
   sampleIntervalMs: number;
   probes: { name: string; kind: string }[];
+  /** The results folder's basename and the machine's hostname: tell a fleet's runs apart in Prometheus. */
+  runId?: string;
+  host?: string;
 }
 
 export interface RunEnd {
   t: number;
   reason: 'completed' | 'aborted' | 'interrupted' | 'error';
   detail?: string;
+}
+
+/**
+ * The verdict as it stands, once per sampler tick: what /metrics exposes so a Prometheus alert
+ * can fire on a broken threshold or a confirmed leak while the run is still going.
+ */
+export interface VerdictProgress {
+  t: number;
+  probes: Record<
+    string,
+    {
+      failed: boolean;
+      /** pass: null = not evaluable yet (no data, or only judged at the end). */
+      criteria: { expr: string; pass: boolean | null }[];
+      leak: { status: 'none' | 'suspected' | 'confirmed' | (string & {}); slopeMbPerH?: number; lowMbPerH?: number; highMbPerH?: number };
+    }
+  >;
 }
 
 export interface BusEvents {
@@ -75,4 +95,5 @@ export interface BusEvents {
   'run:end': [RunEnd];
   /** The run's last event: the final verdict (verdict.json's content). */
   verdict: [Verdict];
+  'verdict:progress': [VerdictProgress];
 }

@@ -6,6 +6,7 @@ import { runSoak } from '../supervisor/run.ts';
 import { checkTargetSafety } from '../scenario/safety.ts';
 import { ResultsWriteError } from '../results/files.ts';
 import { MetricsPortError } from '../metrics/server.ts';
+import { MetricsHostError, resolveMetricsHost } from '../metrics/bind.ts';
 import { EXIT, UsageError } from './errors.ts';
 
 interface RunArgs {
@@ -14,6 +15,9 @@ interface RunArgs {
   'sample-interval'?: string;
   out?: string;
   'metrics-port'?: number;
+  'metrics-host'?: string;
+  junit?: string;
+  'summary-export'?: string;
   target?: 'sim' | 'live';
   'allow-mainnet': boolean;
   'inject-leak': string[];
@@ -30,6 +34,15 @@ function flagDuration(flag: string, value: string | undefined): number | undefin
     return ms;
   } catch (err) {
     throw new UsageError(`--${flag}: ${(err as Error).message}`);
+  }
+}
+
+function guard<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof MetricsHostError) throw new UsageError(err.message);
+    throw err;
   }
 }
 
@@ -61,9 +74,12 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('sample-interval', { type: 'string', describe: 'override the sample interval, e.g. 1s' })
       .option('out', { type: 'string', describe: 'results folder (default results/<scenario>-<time>/)' })
       .option('metrics-port', { type: 'number', describe: 'Prometheus /metrics port on 127.0.0.1 (0 disables)' })
+      .option('metrics-host', { type: 'string', describe: 'listen for /metrics beyond loopback, e.g. 0.0.0.0 (needed for metrics.host too; prints a warning)' })
       .option('target', { choices: ['sim', 'live'] as const, describe: 'local simulators (default) or the real exchanges' })
       .option('allow-mainnet', { type: 'boolean', default: false, describe: 'consent to real-money Bitunix mainnet with --target live' })
       .option('inject-leak', { type: 'string', array: true, default: [], describe: 'PROBE=RATE: make a probe retain heap, e.g. binance=200KB/min' })
+      .option('junit', { type: 'string', describe: 'also write the JUnit XML verdict here (always in the results folder as junit.xml)' })
+      .option('summary-export', { type: 'string', describe: 'also write the k6-style JSON summary here (always in the results folder as summary.json)' })
       .option('seed', { type: 'number', describe: 'seed for simulators and jitter' })
       .option('json', { type: 'boolean', default: false, describe: 'print verdict.json as the only thing on stdout' })
       .option('progress', { type: 'boolean', default: true, describe: 'live progress on stderr (--no-progress to hide)' })
@@ -80,6 +96,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
     });
     const injectLeaks = parseInjectLeaks(args['inject-leak'], loaded.probes.map((p) => p.name));
     checkTargetSafety(loaded, { allowMainnet: args['allow-mainnet'], env: process.env });
+    if (loaded.scenario.metrics.port !== 0) {
+      const bind = guard(() => resolveMetricsHost({ scenarioHost: loaded.scenario.metrics.host, flagHost: args['metrics-host'], file: loaded.files[0] }));
+      if (bind.warning) process.stderr.write(`exsoak: ${bind.warning}\n`);
+    }
 
     const controller = new AbortController();
     let signals = 0;
@@ -105,11 +125,14 @@ export const runCommand: CommandModule<object, RunArgs> = {
         color,
         interrupt: controller.signal,
         summaryOut: process.stderr,
+        metricsHost: args['metrics-host'],
+        junit: args.junit,
+        summaryExport: args['summary-export'],
       });
       if (args.json) process.stdout.write(JSON.stringify(outcome.verdict, null, 2) + '\n');
       process.exitCode = outcome.exitCode;
     } catch (err) {
-      if (err instanceof ResultsWriteError || err instanceof MetricsPortError) throw new UsageError(err.message);
+      if (err instanceof ResultsWriteError || err instanceof MetricsPortError || err instanceof MetricsHostError) throw new UsageError(err.message);
       throw err;
     } finally {
       process.off('SIGINT', onSignal);

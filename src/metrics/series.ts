@@ -41,7 +41,7 @@ export class RunSeries {
   readonly state: Gauge<ProbeLabels>;
   readonly info: Gauge<'probe' | 'kind'>;
   readonly events: Counter<'probe' | 'kind'>;
-  readonly runInfo: Gauge<'scenario'>;
+  readonly runInfo: Gauge<'scenario' | 'run_id' | 'host'>;
   readonly runStart: Gauge;
   readonly runDuration: Gauge;
   readonly counters: Record<'reconnects' | 'drops' | 'orders' | 'errors' | 'messages', Counter<string>>;
@@ -64,7 +64,7 @@ export class RunSeries {
     this.state = gauge('exsoak_probe_state', "The probe's `state` gauge (e.g. the Bitunix executor's state index).", ['probe']);
     this.info = gauge('exsoak_probe_info', 'Always 1: the probe and its kind.', ['probe', 'kind']);
     this.events = counter('exsoak_probe_events_total', 'Probe events by kind (start, exit, crash, breach, connect, disconnect, …).', ['probe', 'kind']);
-    this.runInfo = gauge('exsoak_run_info', 'Always 1: the running scenario.', ['scenario']);
+    this.runInfo = gauge('exsoak_run_info', 'Always 1: the running scenario, its run id (results folder name) and host.', ['scenario', 'run_id', 'host']);
     this.runStart = gauge('exsoak_run_start_time_seconds', 'When the run started, Unix time in seconds.');
     this.runDuration = gauge('exsoak_run_planned_duration_seconds', "The run's planned duration, seconds.");
     this.counters = {
@@ -88,7 +88,7 @@ export class RunSeries {
   }
 
   onRunStart(info: RunInfo): void {
-    this.runInfo.set({ scenario: info.scenario }, 1);
+    this.runInfo.set({ scenario: info.scenario, run_id: info.runId ?? '', host: info.host ?? '' }, 1);
     this.runStart.set(info.startedAt / 1000);
     this.runDuration.set(info.durationMs / 1000);
     for (const { name, kind } of info.probes) {

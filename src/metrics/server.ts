@@ -5,8 +5,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import type { Bus } from '../bus/bus.ts';
-import type { ProbeEvent, RunInfo, Sample } from '../bus/types.ts';
+import type { ProbeEvent, RunInfo, Sample, VerdictProgress } from '../bus/types.ts';
 import { RunSeries } from './series.ts';
+import { VerdictGauges } from './verdict-gauges.ts';
 
 export interface MetricsOptions {
   bus: Bus;
@@ -44,6 +45,7 @@ export async function startMetrics(opts: MetricsOptions): Promise<MetricsServer 
   }
   const registry = new Registry();
   const series = new RunSeries(registry);
+  const verdictGauges = new VerdictGauges(registry);
   const server = http.createServer((req, res) => void serve(registry, req, res));
   // Scrapers reuse connections; a stale keep-alive socket must not hold close() up.
   server.keepAliveTimeout = 5_000;
@@ -71,12 +73,17 @@ export async function startMetrics(opts: MetricsOptions): Promise<MetricsServer 
     server.listen({ host, port: requested, exclusive: true });
   });
 
-  const onRunStart = (info: RunInfo) => series.onRunStart(info);
+  const onRunStart = (info: RunInfo) => {
+    series.onRunStart(info);
+    verdictGauges.onRunStart(info);
+  };
   const onSample = (sample: Sample) => series.onSample(sample);
   const onEvent = (event: ProbeEvent) => series.onEvent(event);
+  const onProgress = (progress: VerdictProgress) => verdictGauges.onProgress(progress);
   opts.bus.on('run:start', onRunStart);
   opts.bus.on('sample', onSample);
   opts.bus.on('event', onEvent);
+  opts.bus.on('verdict:progress', onProgress);
 
   const port = (server.address() as AddressInfo).port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
@@ -90,6 +97,7 @@ export async function startMetrics(opts: MetricsOptions): Promise<MetricsServer 
         opts.bus.off('run:start', onRunStart);
         opts.bus.off('sample', onSample);
         opts.bus.off('event', onEvent);
+        opts.bus.off('verdict:progress', onProgress);
         server.close(() => resolve());
         server.closeAllConnections();
       }).then(() => registry.clear());

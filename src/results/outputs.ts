@@ -7,10 +7,14 @@ import type { RunEnd } from '../bus/types.ts';
 import type { Verdict } from '../bus/verdict.ts';
 import { writeJsonAtomic } from './files.ts';
 import { writeReport } from './report.ts';
+import { writeCiExports } from './ci-exports.ts';
 
 export interface RunRecord {
   /** run.json as written at the start; completed with `endedAt` and `end` here. */
   info: Record<string, unknown>;
+  /** --junit FILE, --summary-export FILE: copies of the folder's junit.xml and summary.json. */
+  junit?: string;
+  summaryExport?: string;
 }
 
 export class FinalOutputs {
@@ -28,6 +32,7 @@ export class FinalOutputs {
         ['verdict.json', () => writeJsonAtomic(path.join(dir, 'verdict.json'), verdict)],
         ['run.json', () => writeJsonAtomic(path.join(dir, 'run.json'), record)],
         ['report.html', () => writeReport(dir, { verdict, run: record })],
+        ['junit.xml and summary.json', () => writeCiExports(dir, { verdict, run: record, junit: run.junit, summaryExport: run.summaryExport })],
       ];
       for (const [file, write] of files) {
         try {

@@ -14,6 +14,7 @@ import { Sampler } from '../sampling/sampler.ts';
 import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { startMetrics } from '../metrics/server.ts';
+import { resolveMetricsHost } from '../metrics/bind.ts';
 import { ProbeHost } from './probe-host.ts';
 import { wireConsumers } from './wiring.ts';
 import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator } from './simulators.ts';
@@ -33,6 +34,11 @@ export interface RunOptions {
   /** Aborted on SIGINT/SIGTERM: stop gracefully and write everything. */
   interrupt?: AbortSignal;
   version?: string;
+  /** --metrics-host: the only way to listen beyond loopback (see metrics/bind.ts). */
+  metricsHost?: string;
+  /** --junit FILE, --summary-export FILE: copies of the folder's junit.xml and summary.json. */
+  junit?: string;
+  summaryExport?: string;
 }
 
 export interface RunOutcome {
@@ -45,7 +51,8 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const { scenario, probes } = opts.loaded;
   const bus = new Bus();
   // First, before any file or thread: a port in use must mean nothing was started.
-  const metrics = await startMetrics({ bus, host: scenario.metrics.host, port: scenario.metrics.port });
+  const metricsHost = scenario.metrics.port === 0 ? undefined : resolveMetricsHost({ scenarioHost: scenario.metrics.host, flagHost: opts.metricsHost, file: opts.loaded.files[0] }).host;
+  const metrics = await startMetrics({ bus, host: metricsHost, port: scenario.metrics.port });
   let dir: string;
   try {
     dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name });
@@ -78,6 +85,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     loaded: opts.loaded,
     startedAt,
     runInfo,
+    exports: { junit: opts.junit, summaryExport: opts.summaryExport },
     hosts: () => hosts,
     progress: opts.progress,
     summaryOut: opts.summaryOut,
@@ -116,6 +124,8 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       nominalDurationMs: scenario.nominalDuration ?? scenario.duration,
       sampleIntervalMs: scenario.sampleInterval,
       probes: probes.map((p) => ({ name: p.name, kind: p.kind })),
+      runId: path.basename(dir),
+      host: os.hostname(),
     });
     for (const probe of probes) {
       const leak = opts.injectLeaks?.[probe.name] ?? (probe.spec.injectLeak ? parseByteRate(probe.spec.injectLeak) : 0);

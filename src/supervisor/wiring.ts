@@ -21,6 +21,8 @@ export interface WiringOptions {
   loaded: LoadedScenario;
   startedAt: number;
   runInfo: Record<string, unknown>;
+  /** --junit FILE, --summary-export FILE. */
+  exports?: { junit?: string; summaryExport?: string };
   hosts: () => SnapshotHost[];
   progress?: boolean;
   /** Where the terminal summary goes when the verdict arrives (none: not printed). */
@@ -92,7 +94,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
   const outputs = new FinalOutputs({
     bus,
     dir,
-    run: { info: opts.runInfo },
+    run: { info: opts.runInfo, ...opts.exports },
     onError: (file, err) => log.error(`could not write ${file}: ${err.message}`),
   });
   if (opts.summaryOut) printSummaryOnVerdict(bus, opts.summaryOut, { dir, color: opts.color ?? false });

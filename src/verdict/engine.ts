@@ -1,7 +1,7 @@
 // The verdict engine: a bus consumer that folds samples into per-scope statistics, checks
 // abort-on-fail thresholds as samples arrive, and renders the final verdict.
 import type { Bus } from '../bus/bus.ts';
-import type { ProbeEvent, Sample } from '../bus/types.ts';
+import type { ProbeEvent, Sample, VerdictProgress } from '../bus/types.ts';
 import type { ThresholdSpec } from '../scenario/schema.ts';
 import type { Criterion, ProbeVerdict, Verdict } from '../bus/verdict.ts';
 import { compare } from '../shared/threshold.ts';
@@ -82,6 +82,7 @@ export class VerdictEngine {
     if (!scope) return;
     scope.add(sample);
     this.trackLeak(sample);
+    if (sample.probe === 'process') this.emitProgress(sample.t);
     const elapsed = sample.t - this.opts.startedAt;
     for (const spec of this.thresholds.get(sample.probe) ?? []) {
       if (!spec.abortOnFail || elapsed < spec.delayAbortEvalMs) continue;
@@ -115,6 +116,26 @@ export class VerdictEngine {
       this.opts.bus.emit('event', { t: sample.t, probe: sample.probe, kind: 'leak', data: { ...report } });
       if (status === 'confirmed') this.opts.onLeak?.(sample.probe, report);
     }
+  }
+
+  /**
+   * The verdict so far, on the bus once per sampler tick (the process sample comes last in a
+   * tick, so every probe's sample of that tick is in). Computed only when someone listens.
+   */
+  private emitProgress(t: number): void {
+    if (this.opts.bus.listenerCount('verdict:progress') === 0) return;
+    const v = this.verdict('', 'running', t);
+    const probes: VerdictProgress['probes'] = {};
+    const scopes = [...Object.entries(v.probes), ['process', { ...v.process, status: 'running', leak: v.process.leak?.rss }] as const];
+    for (const [name, p] of scopes) {
+      probes[name] = {
+        failed: p.status === 'crashed',
+        // "sampled" is only a verdict at the end: a probe with a startDelay has no sample yet.
+        criteria: p.criteria.map((c) => ({ expr: c.expr, pass: c.value === null || c.expr === 'sampled' ? null : c.pass })),
+        leak: { status: p.leak?.status ?? 'none', slopeMbPerH: p.leak?.slopeMbPerH, lowMbPerH: p.leak?.lowMbPerH, highMbPerH: p.leak?.highMbPerH },
+      };
+    }
+    this.opts.bus.emit('verdict:progress', { t, probes });
   }
 
   leakReport(probe: string): LeakReport | undefined {

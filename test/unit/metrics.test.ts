@@ -10,6 +10,7 @@ import type { Sample } from '../../src/bus/types.ts';
 import { MonotonicDeltas } from '../../src/metrics/monotonic.ts';
 import { DEFAULT_METRICS_PREFIX, RunSeries } from '../../src/metrics/series.ts';
 import { MetricsPortError, startMetrics } from '../../src/metrics/server.ts';
+import { VerdictGauges } from '../../src/metrics/verdict-gauges.ts';
 import { parsePromText, promValue, PromParseError } from '../helpers/prom-text.ts';
 
 const MB = 1024 * 1024;
@@ -218,6 +219,7 @@ test('port 0 disables the server; a port in use is a clear error naming the port
 
 test('docs/metrics.md documents every series; the Grafana dashboard is valid and reads only exported series', async () => {
   const { bus, registry } = series();
+  new VerdictGauges(registry);
   runStart(bus, [{ name: 'bn', kind: 'binance' }]);
   const exported = new Set((await scrape(registry)).keys());
   const docs = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
