@@ -9,7 +9,7 @@ import type { RawData } from 'ws';
 import { backoffDelay } from './backoff.ts';
 import type { MarketEvent } from './payloads.ts';
 import { isValidPayload } from './payloads.ts';
-import { ACCEPT, DUPLICATE, GAP, RESET, acceptEvent, newStreamState, overlapReached, seqLow } from './sequence.ts';
+import { ACCEPT, DUPLICATE, GAP, ID_JUMP, RESET, acceptEvent, newStreamState, overlapReached, seqLow } from './sequence.ts';
 import type { StreamState } from './sequence.ts';
 import { BinanceSocket } from './socket.ts';
 import type { PendingRequest, SocketOptions, SocketOwner } from './socket.ts';
@@ -427,10 +427,14 @@ export class StreamConnection implements SocketOwner {
       this.host.counts.duplicates++;
       return;
     }
+    if (result === ID_JUMP) {
+      this.host.malformed('id-jump', JSON.stringify(data).slice(0, 200), this.id, st.name);
+      return;
+    }
     if (result !== ACCEPT) {
       if (result === GAP) this.host.gap(this.id, st);
       else if (result === RESET) {
-        this.host.error('sequence-reset', `${st.name}: ids restarted below the last delivered on a new socket`, this.id);
+        this.host.error('sequence-reset', `${st.name}: ids restarted (below the last delivered on a new socket, or confirmed far ahead of it)`, this.id);
       }
     }
     this.host.deliver(st, data);
