@@ -83,6 +83,10 @@ export class MetricScope {
     if (full in this.gauges) return { value: this.gauges[full] };
     if (full in this.counters) return { value: this.counters[full] };
     if (th.metric === 'error_rate' && !th.aggregate) {
+      // Failed operations ÷ operations (README, "Error rate"); a probe without operation counters
+      // keeps its errors ÷ requests.
+      const operations = this.counters.operations;
+      if (operations !== undefined) return { value: operations === 0 ? 0 : (this.counters.operations_failed ?? 0) / operations };
       const requests = this.counters.requests ?? 0;
       return requests === 0 ? { value: 0 } : { value: (this.counters.errors ?? 0) / requests };
     }

@@ -9,14 +9,18 @@ export const kind = 'bitunix';
 export const simulator = 'bitunix';
 /** What workers/bitunix.ts reports (thresholds may name these). */
 export const counters = [
-  'requests',
-  'errors',
+  'requests', // HTTP attempts, retries included
+  'errors', // failed HTTP attempts, stream errors and internal errors
   'errors.*', // http5xx, http, rate_limit, timeout, network, auth, reject, parse, ws, internal
+  'operations', // REST operations asked for by the executor (retries of one are one)
+  'operations_failed', // operations that finally failed: error_rate = operations_failed ÷ operations
   'orders.placed',
   'orders.modified',
   'orders.cancelled',
   'orders.*', // also filled, lost, adopted
-  'ws_reconnects',
+  'ws_reconnects', // logical reconnects: one blip that drops both streams counts once
+  'ws_reconnects.public',
+  'ws_reconnects.private',
   'state.error_lock',
   'stuck',
   'transitions',
@@ -73,6 +77,8 @@ export const optionsSchema = z
     privateStream: z.boolean().default(true),
     reconnectMin: duration.default(500),
     reconnectMax: duration.default(30_000),
+    /** Stream drops starting within this long of each other are one reconnect in `ws_reconnects`. */
+    reconnectWindow: duration.default(10_000),
     clientIdPrefix: z
       .string()
       .regex(/^[A-Za-z0-9]{1,8}$/, 'expected 1–8 letters or digits')
