@@ -232,6 +232,16 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
   });
   // orders.placed / .modified / .cancelled are the contract; .filled / .lost / .adopted are extras.
   executor.on('order', (o) => ctx.count(`orders.${o.action}`));
+  // "No real fills": a fill is counted and closed at once; both are recorded (#17 item 6).
+  executor.on('fill', (f) => {
+    if (f.phase === 'fill') {
+      ctx.count('fills');
+      ctx.event('fill', { orderId: f.orderId, qty: f.qty });
+    } else {
+      if (!f.skipped) ctx.count('fill_closes');
+      ctx.event('fill_close', { orderId: f.orderId, qty: f.qty, positionId: f.positionId, ...(f.skipped ? { skipped: f.skipped } : {}) });
+    }
+  });
   executor.on('error', (e) => {
     // Request failures are counted and logged per attempt by the REST observer, and an
     // ERROR_LOCK is a `state` event with its reason: what is left here is a leftover or a bug.

@@ -18,6 +18,8 @@ export const counters = [
   'orders.modified',
   'orders.cancelled',
   'orders.*', // also filled, lost, adopted
+  'fills', // fills of our entry orders seen (a partial fill counts, each once)
+  'fill_closes', // reduce-only closes sent for them: no position is left open
   'ws_reconnects', // logical reconnects: one blip that drops both streams counts once
   'ws_reconnects.public',
   'ws_reconnects.private',
