@@ -15,6 +15,7 @@ import { BinanceSocket } from './socket.ts';
 import type { PendingRequest, SocketOptions, SocketOwner } from './socket.ts';
 import type { Route } from './streams.ts';
 import { combinedStreamUrl } from './urls.ts';
+import { describeRoute } from './routes.ts';
 import type { ConnectionStats, DropCause, ResolvedOptions } from './types.ts';
 import type { ConnectLimiter } from './backoff.ts';
 import type { ConnectionHost } from './host.ts';
@@ -265,6 +266,17 @@ export class StreamConnection implements SocketOwner {
     } else if (cause !== 'silence' && atMaxAge) {
       dropCause = 'max-age';
       scheduled = true;
+    }
+    if (dropCause === 'silence') {
+      // On USD-M a stream on the wrong route is silent, not refused: say which route stayed quiet.
+      const streams = [...this.states.keys()];
+      const list = streams.slice(0, 5).join(', ') + (streams.length > 5 ? `, … (${streams.length})` : '');
+      this.host.error(
+        'silence',
+        `${this.id}: ${describeRoute(this.route)} (${sock.url.split('?')[0]}) delivered no stream data for ${this.opts.silenceTimeoutMs} ms; streams: ${list}. A stream the venue serves on another route stays silent: see the route table in docs/binance-routes.md`,
+        this.id,
+        code,
+      );
     }
     this.recordDrop(scheduled, code, reason, dropCause, ageMs);
     // A connection that served long enough earns a fresh backoff; a flapping one does not.

@@ -2,6 +2,8 @@
 // traffic by path since 2026: a stream on the wrong route connects fine and then delivers
 // nothing, so the route must be derived from the stream, never assumed.
 
+import { USDM_ROUTES } from './routes.ts';
+
 export type Market = 'spot' | 'usdm';
 
 /** `spot` has one route; USD-M splits high-frequency book data (`public`) from the rest (`market`). */
@@ -79,6 +81,7 @@ export function streamNames(symbols: readonly string[], types: readonly string[]
 
 export function routeOf(name: string, market: Market): Route {
   if (market === 'spot') return 'spot';
-  const kind = streamKind(name);
-  return kind === 'depth' || kind === 'depthN' || kind === 'bookTicker' ? 'public' : 'market';
+  // `!bookTicker` is the all-market book ticker: book data, like its per-symbol form.
+  if (name === '!bookTicker') return USDM_ROUTES.bookTicker;
+  return USDM_ROUTES[streamKind(name)];
 }

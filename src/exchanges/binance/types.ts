@@ -179,6 +179,7 @@ export type ClientErrorKind =
   | 'rotation' // the new socket of a rotation failed; the old one keeps serving
   | 'snapshot' // REST depth snapshot failed (retried)
   | 'sequence-reset' // ids went backwards on a fresh socket
+  | 'silence' // an open socket delivered no stream data: the watchdog replaced it (names the route)
   | 'give-up'; // maxReconnectAttempts exhausted: this connection stops
 
 export class BinanceClientError extends Error {
