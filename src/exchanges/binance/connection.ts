@@ -6,7 +6,7 @@
 // stream (or the overlap wait runs out), then the old socket is closed and the held events are
 // replayed through the same sequence check, so the consumer sees neither a gap nor a duplicate.
 import type { RawData } from 'ws';
-import { backoffDelay } from './backoff.ts';
+import { reconnectDelay } from './backoff.ts';
 import type { MarketEvent } from './payloads.ts';
 import { isValidPayload } from './payloads.ts';
 import { ACCEPT, DUPLICATE, GAP, ID_JUMP, RESET, acceptEvent, newStreamState, overlapReached, seqLow } from './sequence.ts';
@@ -166,7 +166,7 @@ export class StreamConnection implements SocketOwner {
       this.host.error('give-up', `${this.id}: giving up after ${this.attempts - 1} reconnect attempts`, this.id, undefined, true);
       return;
     }
-    const delay = this.attempts === 0 ? 0 : backoffDelay(this.attempts, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
+    const delay = reconnectDelay(this.opts.backoff, this.attempts, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
     this.reconnectTimer = setTimeout(() => this.connectPrimary(), Math.max(delay, this.limiter.waitMs()));
   }
 
@@ -241,7 +241,7 @@ export class StreamConnection implements SocketOwner {
       this.host.error('rotation', `${this.id}: rotation socket ${what}; the current one keeps serving`, this.id, code);
       const primary = this.primary;
       if (primary?.phase === 'open') {
-        const retry = backoffDelay(this.rotationFailures, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
+        const retry = reconnectDelay(this.opts.backoff, this.rotationFailures, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
         primary.setRotateTimer(Math.max(retry, this.limiter.waitMs()), () => this.startRotation(rot.reason));
       }
       return;
