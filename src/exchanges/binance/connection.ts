@@ -333,7 +333,7 @@ export class StreamConnection implements SocketOwner {
 
   private maybeSwitch(rot: Rotation, now: number): void {
     const sock = rot.sock;
-    if (sock.phase !== 'open' || sock.dataFrames === 0 || sock.pendingSubscriptions() > 0) return;
+    if (sock.shutdownAnnounced || sock.phase !== 'open' || sock.dataFrames === 0 || sock.pendingSubscriptions() > 0) return;
     if (rot.waiting.size > 0 && now - sock.openedAt < this.opts.rotationOverlapMaxMs) return;
     this.promote(rot, now);
   }
@@ -498,10 +498,20 @@ export class StreamConnection implements SocketOwner {
   private onShutdown(sock: BinanceSocket): void {
     if (sock.shutdownAnnounced) return;
     sock.shutdownAnnounced = true;
-    // A candidate that is itself going away will fail and be retried: nothing to do now.
-    if (sock.role === 'candidate') return;
+    if (sock.role === 'candidate') {
+      // A server going down announces to every socket on it, so a rotation's new socket can get
+      // the notice too (#17 item 13). Switching to it would only move the drop onto the socket we
+      // just switched to: let it go and rotate again onto a socket that has not been told.
+      const rot = this.rotation;
+      if (rot?.sock !== sock) return;
+      this.rotation = undefined;
+      void sock.dispose(1000, 'rotation socket announced shutdown');
+      this.startRotation(this.primary?.shutdownAnnounced ? 'server-shutdown' : rot.reason);
+      return;
+    }
     this.host.emit('shutdown', { connection: this.id, route: this.route });
-    if (this.rotation) this.rotation.reason = 'server-shutdown';
+    const rot = this.rotation;
+    if (rot && !rot.sock.shutdownAnnounced) rot.reason = 'server-shutdown';
     else this.startRotation('server-shutdown');
   }
 }
