@@ -33,6 +33,7 @@ export function clientOptions(options: BinanceProbeOptions, task: Pick<ProbeTask
     streams: options.streams,
     extraStreams: options.extraStreams,
     subscribeVia: options.subscribeVia,
+    backoff: options.backoff,
     reconnectDelayMs: options.reconnectDelay,
     maxReconnectDelayMs: options.maxReconnectDelay,
     maxReconnectAttempts: options.maxReconnectAttempts,

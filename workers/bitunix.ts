@@ -1,12 +1,16 @@
 // The `bitunix` probe: runs the HEDGE-mode adaptive-limit executor against task.endpoints
 // (`rest`, `wsPublic`, `wsPrivate`) and reports what it sees. Counter, gauge and event names are
-// a contract with the verdict engine: requests, errors, errors.<kind>, orders.placed|modified|
-// cancelled, ws_reconnects, state.error_lock, stuck, transitions, state_ms.<STATE>; gauges
-// latency_ms.p50|p99, state, error_rate; events state, stuck, error, connect, disconnect.
+// a contract with the verdict engine: requests, errors, errors.<kind> (per HTTP attempt and per
+// stream error), operations, operations_failed (what error_rate divides), orders.placed|modified|
+// cancelled|filled, fills, fill_closes, ws_reconnects (logical episodes), ws_reconnects.public|
+// private, state.error_lock, stuck, transitions, state_ms.<STATE>; gauges latency_ms.p50|p99,
+// state, error_rate; events state, stuck, error, connect, disconnect, fill, fill_close.
 import type { ProbeTask } from '../src/bus/protocol.ts';
 import { BitunixCredentials } from '../src/exchanges/bitunix/signer.ts';
 import { BitunixRest, type RestObservation } from '../src/exchanges/bitunix/rest.ts';
 import { BitunixWs } from '../src/exchanges/bitunix/ws.ts';
+import { observeOperations } from '../src/exchanges/bitunix/operations.ts';
+import { ReconnectEpisodes } from '../src/exchanges/bitunix/reconnect-episodes.ts';
 import { HedgeLimitExecutor } from '../src/exchanges/bitunix/executor/executor.ts';
 import { EXECUTOR_STATES, executorStateIndex, type ExecutorState } from '../src/exchanges/bitunix/executor/state-machine.ts';
 import type { BitunixProbeOptions } from '../src/probes/bitunix.ts';
@@ -72,12 +76,15 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
     });
   };
 
-  const rest = new BitunixRest({
+  const rest = observeOperations(new BitunixRest({
     baseUrl: restUrl,
     ...(credentials ? { credentials } : {}),
     timeoutMs: options.requestTimeout,
     maxRetries: options.maxRetries,
     observer: observe,
+  }), (o) => {
+    ctx.count('operations');
+    if (!o.ok) ctx.count('operations_failed');
   });
 
   const wsCommon = {
@@ -91,16 +98,24 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
     options.privateStream && endpoints.wsPrivate && credentials
       ? new BitunixWs({ url: endpoints.wsPrivate, credentials, ...wsCommon })
       : undefined;
+  const episodes = new ReconnectEpisodes({ windowMs: options.reconnectWindow });
   for (const [channel, ws] of [
     ['public', publicWs],
     ['private', privateWs],
   ] as const) {
     if (!ws) continue;
     ws.on('open', ({ reconnect }) => {
-      if (reconnect) ctx.count('ws_reconnects');
+      // One blip that drops both streams is one reconnect of the executor's link (#17 item 4).
+      if (reconnect) {
+        ctx.count(`ws_reconnects.${channel}`);
+        if (episodes.reopened(channel)) ctx.count('ws_reconnects');
+      }
       ctx.event('connect', { channel, reconnect });
     });
-    ws.on('close', ({ code, reason, scheduled }) => ctx.event('disconnect', { channel, code, reason, scheduled }));
+    ws.on('close', ({ code, reason, scheduled }) => {
+      if (!scheduled) episodes.dropped(channel);
+      ctx.event('disconnect', { channel, code, reason, scheduled });
+    });
     ws.on('error', (err) => {
       const kind = err.kind === 'auth' ? 'auth' : 'ws';
       countError(kind);
@@ -143,8 +158,8 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
   const updateGauges = () => {
     flushStateTime();
     ctx.gauge('state', executorStateIndex(executor.state));
-    const requests = ctx.counter('requests');
-    ctx.gauge('error_rate', requests > 0 ? ctx.counter('errors') / requests : 0);
+    const operations = ctx.counter('operations');
+    ctx.gauge('error_rate', operations > 0 ? ctx.counter('operations_failed') / operations : 0);
     const window = latency.drain();
     if (window) {
       ctx.gauge('latency_ms.p50', round(window.p50));
@@ -165,6 +180,16 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
   });
   // orders.placed / .modified / .cancelled are the contract; .filled / .lost / .adopted are extras.
   executor.on('order', (o) => ctx.count(`orders.${o.action}`));
+  // "No real fills": a fill is counted and closed at once; both are recorded (#17 item 6).
+  executor.on('fill', (f) => {
+    if (f.phase === 'fill') {
+      ctx.count('fills');
+      ctx.event('fill', { orderId: f.orderId, qty: f.qty });
+    } else {
+      if (!f.skipped) ctx.count('fill_closes');
+      ctx.event('fill_close', { orderId: f.orderId, qty: f.qty, positionId: f.positionId, ...(f.skipped ? { skipped: f.skipped } : {}) });
+    }
+  });
   executor.on('error', (e) => {
     // Request failures are counted and logged per attempt by the REST observer, and an
     // ERROR_LOCK is a `state` event with its reason: what is left here is a leftover or a bug.

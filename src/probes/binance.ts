@@ -65,7 +65,13 @@ export const optionsSchema = z
     extraStreams: z.array(z.string().min(1)).default([]),
     /** Subscribe in the connect URL, or by SUBSCRIBE frames once connected (paced). */
     subscribeVia: z.enum(['url', 'frames']).default('url'),
-    /** Base of the exponential reconnect backoff (full jitter). */
+    /**
+     * `exponential` (default): full-jitter backoff from `reconnectDelay` up to `maxReconnectDelay`,
+     * which spreads a fleet apart after a shared outage. `fixed`: `reconnectDelay` every time, the
+     * seed client's `reconnect_delay=5` (the connect limiter applies either way).
+     */
+    backoff: z.enum(['fixed', 'exponential']).default('exponential'),
+    /** Base of the exponential reconnect backoff, or the fixed delay. */
     reconnectDelay: duration.default(5_000),
     /** Cap of the backoff. */
     maxReconnectDelay: duration.default(60_000),

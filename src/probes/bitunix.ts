@@ -11,14 +11,20 @@ export const kind = 'bitunix';
 export const simulator = 'bitunix';
 /** What workers/bitunix.ts reports (thresholds may name these). */
 export const counterDecls: readonly MetricDecl[] = [
-  { name: 'requests', meaning: 'operations attempted (error_rate\'s denominator; README "Error rate")' },
-  { name: 'errors', meaning: 'failed operations (error_rate\'s numerator)' },
+  { name: 'requests', meaning: 'HTTP attempts, retries included' },
+  { name: 'errors', meaning: 'failed HTTP attempts, stream errors and internal errors' },
   { name: 'errors.*', meaning: 'errors by cause: http5xx, http, rate_limit, timeout, network, auth, reject, parse, ws, internal' },
+  { name: 'operations', meaning: 'REST operations the executor asked for (retries of one are one): error_rate\'s denominator' },
+  { name: 'operations_failed', meaning: 'operations that finally failed: error_rate\'s numerator (README "Error rate")' },
   { name: 'orders.placed', meaning: 'orders placed' },
   { name: 'orders.modified', meaning: 'orders modified (price or quantity moved)' },
   { name: 'orders.cancelled', meaning: 'orders cancelled' },
   { name: 'orders.*', meaning: 'also filled, lost, adopted' },
-  { name: 'ws_reconnects', meaning: 'WebSocket reconnects' },
+  { name: 'fills', meaning: 'fills of the entry orders seen (a partial fill counts, each once)' },
+  { name: 'fill_closes', meaning: 'reduce-only closes sent for them, so no position is left open' },
+  { name: 'ws_reconnects', meaning: 'logical reconnects: one blip that drops both streams counts once' },
+  { name: 'ws_reconnects.public', meaning: 'reconnects of the public stream' },
+  { name: 'ws_reconnects.private', meaning: 'reconnects of the private stream' },
   { name: 'state.error_lock', meaning: 'times the executor entered ERROR_LOCK' },
   { name: 'stuck', meaning: 'states held longer than their limit' },
   { name: 'transitions', meaning: 'executor state transitions' },
@@ -29,7 +35,7 @@ export const gaugeDecls: readonly MetricDecl[] = [
   { name: 'latency_ms.p50', unit: 'ms', meaning: 'REST round trip, median of the last interval' },
   { name: 'latency_ms.p99', unit: 'ms', meaning: 'REST round trip, p99 of the last interval' },
   { name: 'state', meaning: 'executor state index (INIT 0 … ERROR_LOCK 8, STOPPED 9)' },
-  { name: 'error_rate', meaning: 'errors ÷ requests so far' },
+  { name: 'error_rate', meaning: 'operations_failed ÷ operations so far' },
 ];
 export const counters = counterDecls.map((d) => d.name);
 export const gauges = gaugeDecls.map((d) => d.name);
@@ -82,6 +88,8 @@ export const optionsSchema = z
     privateStream: z.boolean().default(true),
     reconnectMin: duration.default(500),
     reconnectMax: duration.default(30_000),
+    /** Stream drops starting within this long of each other are one reconnect in `ws_reconnects`. */
+    reconnectWindow: duration.default(10_000),
     clientIdPrefix: z
       .string()
       .regex(/^[A-Za-z0-9]{1,8}$/, 'expected 1–8 letters or digits')

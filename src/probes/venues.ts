@@ -1,6 +1,7 @@
 // The two venues exsoak knows: their simulators, their live endpoints and their live-consent
 // rules. Bitunix has no testnet: live is mainnet, real money (../shared/EXCHANGES.md).
 import type { VenueDescriptor } from './types.ts';
+import { testnetRefusal, testnetRequested } from './testnet-flag.ts';
 
 export const binanceVenue: VenueDescriptor = {
   name: 'binance',
@@ -36,9 +37,7 @@ export const bitunixVenue: VenueDescriptor = {
     return { endpoints: { rest: sim.restUrl, wsPublic: sim.wsPublicUrl, wsPrivate: sim.wsPrivateUrl }, close: () => sim.close() };
   },
   checkLive({ probes, allowMainnet, env }) {
-    if (env.BITUNIX_USE_TESTNET === 'true') {
-      return '--target live: BITUNIX_USE_TESTNET=true is set, and Bitunix has no testnet; a live run would be mainnet. Unset it, or use --target sim.';
-    }
+    if (testnetRequested(env.BITUNIX_USE_TESTNET)) return testnetRefusal(env.BITUNIX_USE_TESTNET!);
     if (!allowMainnet) {
       return `--target live with Bitunix probe(s) ${probes.join(', ')} trades real money on mainnet (Bitunix has no testnet): add --allow-mainnet to consent.`;
     }

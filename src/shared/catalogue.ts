@@ -74,6 +74,13 @@ export function resolveMetric(th: Threshold, scope: Scope, kind?: KindMetrics): 
   const full = fullName(th);
   const noWindow = (what: string): Resolution | undefined =>
     th.windowMs !== undefined ? { ok: false, message: `"over <window>" applies to level metrics only; ${what} "${full}" is a single number` } : undefined;
+  // Ratios the catalogue defines win over a kind's gauge of the same name (bitunix publishes an
+  // `error_rate` gauge for /metrics; the verdict computes it from the counters, one definition).
+  if ((RATIO_METRICS as readonly string[]).includes(th.metric)) {
+    if (scope !== 'probe') return { ok: false, message: `"${th.metric}" is a probe metric, not a process one` };
+    if (th.aggregate) return { ok: false, message: `"${th.metric}" is a single ratio: "${th.aggregate}" does not apply` };
+    return noWindow('ratio') ?? { ok: true, metric: { type: 'ratio', name: th.metric as 'error_rate' } };
+  }
   if (scope === 'probe' && kind) {
     // `ticks.even.count`: the total of counter `ticks.even`, even where a family `ticks.*` would match the whole.
     if (th.aggregate && COUNTER_AGGREGATES.includes(th.aggregate) && kind.isCounter(th.metric)) {
@@ -95,11 +102,6 @@ export function resolveMetric(th: Threshold, scope: Scope, kind?: KindMetrics): 
       return { ok: false, message: `unknown leak metric "${full}" (expected one of ${Object.keys(LEAK_FIELDS).map((f) => `leak.${f}`).join(', ')})` };
     }
     return noWindow('leak figure') ?? { ok: true, metric: { type: 'leak', field } };
-  }
-  if ((RATIO_METRICS as readonly string[]).includes(th.metric)) {
-    if (scope !== 'probe') return { ok: false, message: `"${th.metric}" is a probe metric, not a process one` };
-    if (th.aggregate) return { ok: false, message: `"${th.metric}" is a single ratio: "${th.aggregate}" does not apply` };
-    return noWindow('ratio') ?? { ok: true, metric: { type: 'ratio', name: th.metric as 'error_rate' } };
   }
   const level = LEVEL_METRICS.find((m) => m.name === th.metric);
   if (level && level.scopes.includes(scope)) {

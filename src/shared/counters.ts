@@ -8,9 +8,12 @@ export const COUNTERS = {
   wsReconnects: 'ws_reconnects',
   dropsScheduled: 'drops.scheduled',
   dropsUnscheduled: 'drops.unscheduled',
-  /** Operations the probe attempted (`error_rate`'s denominator; README "Error rate"). */
-  operations: 'requests',
-  /** Failed operations (`error_rate`'s numerator). */
+  /** Operations the probe asked for, retries of one counting once (`error_rate`'s denominator; README "Error rate"). */
+  operations: 'operations',
+  /** Operations that finally failed (`error_rate`'s numerator). */
+  operationsFailed: 'operations_failed',
+  /** Attempts (requests) and failures of any kind: `error_rate` for kinds that count no operations. */
+  requests: 'requests',
   errors: 'errors',
   ordersPlaced: 'orders.placed',
   ordersModified: 'orders.modified',

@@ -69,8 +69,12 @@ export class MetricScope {
       case 'gauge':
         return metric.name in this.gauges ? { value: this.gauges[metric.name] } : { why: `gauge ${metric.name} not reported yet` };
       case 'ratio': {
-        const operations = this.counters[COUNTERS.operations] ?? 0;
-        return operations === 0 ? { value: 0 } : { value: (this.counters[COUNTERS.errors] ?? 0) / operations };
+        // Failed operations ÷ operations (README, "Error rate"); a kind that counts no operations
+        // keeps errors ÷ requests.
+        const operations = this.counters[COUNTERS.operations];
+        if (operations !== undefined) return { value: operations === 0 ? 0 : (this.counters[COUNTERS.operationsFailed] ?? 0) / operations };
+        const requests = this.counters[COUNTERS.requests] ?? 0;
+        return { value: requests === 0 ? 0 : (this.counters[COUNTERS.errors] ?? 0) / requests };
       }
       case 'leak':
         return { why: 'leak figures come from the leak detector' };

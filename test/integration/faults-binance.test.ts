@@ -145,7 +145,9 @@ describe('binance faults through the supervisor', { concurrency: true }, () => {
           faults: {
             schedule: [
               { at: '4s', kind: 'burst', count: 500 },
-              { at: '7500ms', kind: 'shutdown', delay: '300ms' },
+              // A notice the client answers by rotating: long enough for the rotation to finish on a
+              // loaded 2-core machine (it took over 300 ms there once), well before the next fault.
+              { at: '7500ms', kind: 'shutdown', delay: '1500ms' },
               { at: '10500ms', kind: 'shutdown' },
               { at: '12s', kind: 'burst', count: 500 },
             ],

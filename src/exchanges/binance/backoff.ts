@@ -13,6 +13,18 @@ export function backoffDelay(attempt: number, baseMs: number, maxMs: number, ran
   return Math.floor(random() * ceiling);
 }
 
+export type BackoffMode = 'fixed' | 'exponential';
+
+/**
+ * Delay before reconnect attempt `attempt` (1-based) in either mode. `fixed` is the seed client's
+ * `reconnect_delay=5`: the same delay every time, jitter-free, so a soak reproduces that client's
+ * pacing; the connect limiter still caps attempts per window. `exponential` is backoffDelay().
+ */
+export function reconnectDelay(mode: BackoffMode, attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
+  if (attempt <= 0) return 0;
+  return mode === 'fixed' ? Math.min(baseMs, maxMs) : backoffDelay(attempt, baseMs, maxMs, random);
+}
+
 /**
  * At most `maxAttempts` connection attempts in any sliding window of `windowMs`.
  *

@@ -35,6 +35,7 @@ export function resolveOptions(o: BinanceStreamClientOptions): ResolvedOptions {
     wsBaseUrl: o.wsBaseUrl ?? DEFAULT_ENDPOINTS[market].ws,
     restBaseUrl: o.restBaseUrl ?? DEFAULT_ENDPOINTS[market].rest,
     subscribeVia: o.subscribeVia ?? 'url',
+    backoff: o.backoff ?? 'exponential',
     reconnectDelayMs: o.reconnectDelayMs ?? 5_000,
     maxReconnectDelayMs: o.maxReconnectDelayMs ?? 60_000,
     maxReconnectAttempts: o.maxReconnectAttempts ?? Infinity,

@@ -6,15 +6,16 @@
 // stream (or the overlap wait runs out), then the old socket is closed and the held events are
 // replayed through the same sequence check, so the consumer sees neither a gap nor a duplicate.
 import type { RawData } from 'ws';
-import { backoffDelay } from './backoff.ts';
+import { reconnectDelay } from './backoff.ts';
 import type { MarketEvent } from './payloads.ts';
 import { isValidPayload } from './payloads.ts';
-import { ACCEPT, DUPLICATE, GAP, RESET, acceptEvent, newStreamState, overlapReached, seqLow } from './sequence.ts';
+import { ACCEPT, DUPLICATE, GAP, ID_JUMP, RESET, acceptEvent, newStreamState, overlapReached, seqLow } from './sequence.ts';
 import type { StreamState } from './sequence.ts';
 import { BinanceSocket } from './socket.ts';
 import type { PendingRequest, SocketOptions, SocketOwner } from './socket.ts';
 import type { Route } from './streams.ts';
 import { combinedStreamUrl } from './urls.ts';
+import { describeRoute } from './routes.ts';
 import type { ConnectionStats, DropCause, ResolvedOptions } from './types.ts';
 import type { ConnectLimiter } from './backoff.ts';
 import type { ConnectionHost } from './host.ts';
@@ -165,7 +166,7 @@ export class StreamConnection implements SocketOwner {
       this.host.error('give-up', `${this.id}: giving up after ${this.attempts - 1} reconnect attempts`, this.id, undefined, true);
       return;
     }
-    const delay = this.attempts === 0 ? 0 : backoffDelay(this.attempts, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
+    const delay = reconnectDelay(this.opts.backoff, this.attempts, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
     this.reconnectTimer = setTimeout(() => this.connectPrimary(), Math.max(delay, this.limiter.waitMs()));
   }
 
@@ -240,7 +241,7 @@ export class StreamConnection implements SocketOwner {
       this.host.error('rotation', `${this.id}: rotation socket ${what}; the current one keeps serving`, this.id, code);
       const primary = this.primary;
       if (primary?.phase === 'open') {
-        const retry = backoffDelay(this.rotationFailures, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
+        const retry = reconnectDelay(this.opts.backoff, this.rotationFailures, this.opts.reconnectDelayMs, this.opts.maxReconnectDelayMs);
         primary.setRotateTimer(Math.max(retry, this.limiter.waitMs()), () => this.startRotation(rot.reason));
       }
       return;
@@ -265,6 +266,17 @@ export class StreamConnection implements SocketOwner {
     } else if (cause !== 'silence' && atMaxAge) {
       dropCause = 'max-age';
       scheduled = true;
+    }
+    if (dropCause === 'silence') {
+      // On USD-M a stream on the wrong route is silent, not refused: say which route stayed quiet.
+      const streams = [...this.states.keys()];
+      const list = streams.slice(0, 5).join(', ') + (streams.length > 5 ? `, … (${streams.length})` : '');
+      this.host.error(
+        'silence',
+        `${this.id}: ${describeRoute(this.route)} (${sock.url.split('?')[0]}) delivered no stream data for ${this.opts.silenceTimeoutMs} ms; streams: ${list}. A stream the venue serves on another route stays silent: see the route table in docs/binance-routes.md`,
+        this.id,
+        code,
+      );
     }
     this.recordDrop(scheduled, code, reason, dropCause, ageMs);
     // A connection that served long enough earns a fresh backoff; a flapping one does not.
@@ -321,7 +333,7 @@ export class StreamConnection implements SocketOwner {
 
   private maybeSwitch(rot: Rotation, now: number): void {
     const sock = rot.sock;
-    if (sock.phase !== 'open' || sock.dataFrames === 0 || sock.pendingSubscriptions() > 0) return;
+    if (sock.shutdownAnnounced || sock.phase !== 'open' || sock.dataFrames === 0 || sock.pendingSubscriptions() > 0) return;
     if (rot.waiting.size > 0 && now - sock.openedAt < this.opts.rotationOverlapMaxMs) return;
     this.promote(rot, now);
   }
@@ -427,10 +439,14 @@ export class StreamConnection implements SocketOwner {
       this.host.counts.duplicates++;
       return;
     }
+    if (result === ID_JUMP) {
+      this.host.malformed('id-jump', JSON.stringify(data).slice(0, 200), this.id, st.name);
+      return;
+    }
     if (result !== ACCEPT) {
       if (result === GAP) this.host.gap(this.id, st);
       else if (result === RESET) {
-        this.host.error('sequence-reset', `${st.name}: ids restarted below the last delivered on a new socket`, this.id);
+        this.host.error('sequence-reset', `${st.name}: ids restarted (below the last delivered on a new socket, or confirmed far ahead of it)`, this.id);
       }
     }
     this.host.deliver(st, data);
@@ -482,10 +498,20 @@ export class StreamConnection implements SocketOwner {
   private onShutdown(sock: BinanceSocket): void {
     if (sock.shutdownAnnounced) return;
     sock.shutdownAnnounced = true;
-    // A candidate that is itself going away will fail and be retried: nothing to do now.
-    if (sock.role === 'candidate') return;
+    if (sock.role === 'candidate') {
+      // A server going down announces to every socket on it, so a rotation's new socket can get
+      // the notice too (#17 item 13). Switching to it would only move the drop onto the socket we
+      // just switched to: let it go and rotate again onto a socket that has not been told.
+      const rot = this.rotation;
+      if (rot?.sock !== sock) return;
+      this.rotation = undefined;
+      void sock.dispose(1000, 'rotation socket announced shutdown');
+      this.startRotation(this.primary?.shutdownAnnounced ? 'server-shutdown' : rot.reason);
+      return;
+    }
     this.host.emit('shutdown', { connection: this.id, route: this.route });
-    if (this.rotation) this.rotation.reason = 'server-shutdown';
+    const rot = this.rotation;
+    if (rot && !rot.sock.shutdownAnnounced) rot.reason = 'server-shutdown';
     else this.startRotation('server-shutdown');
   }
 }

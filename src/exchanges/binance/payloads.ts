@@ -118,6 +118,14 @@ function num(v: unknown): boolean {
   return typeof v === 'number' && Number.isFinite(v);
 }
 
+/**
+ * Sequence ids: a double beyond 2^53 cannot be compared exactly, and one absurd id (`1e300`) taken
+ * as the high-water mark would turn every later event into a "duplicate" (#18 item 12).
+ */
+function id(v: unknown): boolean {
+  return Number.isSafeInteger(v);
+}
+
 function str(v: unknown): boolean {
   return typeof v === 'string';
 }
@@ -126,25 +134,25 @@ function str(v: unknown): boolean {
 export function isValidPayload(kind: StreamKind, d: any, market: Market): boolean {
   switch (kind) {
     case 'trade':
-      return d.e === 'trade' && num(d.E) && num(d.t) && str(d.p) && str(d.q);
+      return d.e === 'trade' && num(d.E) && id(d.t) && str(d.p) && str(d.q);
     case 'aggTrade':
-      return d.e === 'aggTrade' && num(d.E) && num(d.a) && str(d.p) && str(d.q);
+      return d.e === 'aggTrade' && num(d.E) && id(d.a) && str(d.p) && str(d.q);
     case 'bookTicker':
-      return num(d.u) && str(d.s) && str(d.b) && str(d.a);
+      return id(d.u) && str(d.s) && str(d.b) && str(d.a);
     case 'depth':
       return (
         d.e === 'depthUpdate' &&
         num(d.E) &&
-        num(d.U) &&
-        num(d.u) &&
+        id(d.U) &&
+        id(d.u) &&
         Array.isArray(d.b) &&
         Array.isArray(d.a) &&
-        (market === 'spot' || num(d.pu))
+        (market === 'spot' || id(d.pu))
       );
     case 'depthN':
-      return num(d.lastUpdateId)
-        ? Array.isArray(d.bids) && Array.isArray(d.asks)
-        : num(d.u) && Array.isArray(d.b) && Array.isArray(d.a);
+      return d.lastUpdateId !== undefined
+        ? id(d.lastUpdateId) && Array.isArray(d.bids) && Array.isArray(d.asks)
+        : id(d.u) && Array.isArray(d.b) && Array.isArray(d.a);
     case 'kline':
       return d.e === 'kline' && num(d.E) && d.k !== null && typeof d.k === 'object' && num(d.k.t) && str(d.k.i);
     case 'miniTicker':

@@ -13,6 +13,16 @@ export const DUPLICATE = 1;
 export const GAP = 2;
 /** Accepted, and the key went backwards on a fresh socket: the server restarted its sequence. */
 export const RESET = 3;
+/** Rejected: the id jumped so far ahead that it is taken as corrupt, not as the new high-water mark. */
+export const ID_JUMP = 4;
+
+/**
+ * Largest forward step of an id that is believed on the word of one event. Trade ids of the
+ * busiest Binance symbols advance by a few million a day and book update ids by well under a
+ * billion, so a larger step from one event to the next is corruption; a venue that really moved
+ * its ids is believed once a second event continues from the new place.
+ */
+export const MAX_ID_JUMP = 1e9;
 
 export interface StreamState {
   readonly name: string;
@@ -30,6 +40,10 @@ export interface StreamState {
   gaps: number;
   gapExpected: number;
   gapGot: number;
+  /** Key of the last event rejected as an absurd jump, -1 when none is pending. */
+  jumpSuspect: number;
+  /** Events rejected as absurd jumps. */
+  jumps: number;
 }
 
 export function newStreamState(name: string): StreamState {
@@ -48,6 +62,8 @@ export function newStreamState(name: string): StreamState {
     gaps: 0,
     gapExpected: -1,
     gapGot: -1,
+    jumpSuspect: -1,
+    jumps: 0,
   };
 }
 
@@ -100,6 +116,20 @@ export function acceptEvent(st: StreamState, d: Payload, market: Market, epoch: 
     return result;
   }
   const last = st.last;
+  if (st.strict && last >= 0 && key - last > MAX_ID_JUMP) {
+    const suspect = st.jumpSuspect;
+    if (suspect < 0 || key <= suspect || key - suspect > MAX_ID_JUMP) {
+      st.jumpSuspect = key;
+      st.jumps++;
+      return ID_JUMP;
+    }
+    // Two events agree on the new place: the venue moved its ids, follow it.
+    st.jumpSuspect = -1;
+    st.last = key;
+    st.delivered++;
+    return RESET;
+  }
+  st.jumpSuspect = -1;
   if (last >= 0) {
     if ((st.strict || replay) && key <= last) {
       st.duplicates++;

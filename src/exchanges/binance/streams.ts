@@ -2,22 +2,14 @@
 // traffic by path since 2026: a stream on the wrong route connects fine and then delivers
 // nothing, so the route must be derived from the stream, never assumed.
 
+import { USDM_ROUTES, type StreamKind } from './routes.ts';
+
+export type { StreamKind } from './routes.ts';
+
 export type Market = 'spot' | 'usdm';
 
 /** `spot` has one route; USD-M splits high-frequency book data (`public`) from the rest (`market`). */
 export type Route = 'spot' | 'public' | 'market';
-
-export type StreamKind =
-  | 'trade'
-  | 'aggTrade'
-  | 'bookTicker'
-  | 'depth' // diff depth: feeds a local order book
-  | 'depthN' // partial book depth (depth5/10/20): self-contained snapshots
-  | 'kline'
-  | 'miniTicker'
-  | 'ticker'
-  | 'markPrice'
-  | 'other';
 
 const DEPTH_DIFF = /^depth(@\d+ms)?$/;
 const DEPTH_PARTIAL = /^depth(5|10|20)(@\d+ms)?$/;
@@ -79,6 +71,7 @@ export function streamNames(symbols: readonly string[], types: readonly string[]
 
 export function routeOf(name: string, market: Market): Route {
   if (market === 'spot') return 'spot';
-  const kind = streamKind(name);
-  return kind === 'depth' || kind === 'depthN' || kind === 'bookTicker' ? 'public' : 'market';
+  // `!bookTicker` is the all-market book ticker: book data, like its per-symbol form.
+  if (name === '!bookTicker') return USDM_ROUTES.bookTicker;
+  return USDM_ROUTES[streamKind(name)];
 }

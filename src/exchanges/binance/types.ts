@@ -22,7 +22,9 @@ export interface BinanceStreamClientOptions {
   extraStreams?: string[];
   /** Subscribe in the URL (`?streams=`) or by SUBSCRIBE frames after connecting. Default `url`. */
   subscribeVia?: 'url' | 'frames';
-  /** Base of the exponential backoff (full jitter). Default 5 s. */
+  /** `exponential` (default: full jitter, base `reconnectDelayMs`, cap `maxReconnectDelayMs`) or `fixed` (`reconnectDelayMs` every time). */
+  backoff?: 'fixed' | 'exponential';
+  /** Base of the exponential backoff (full jitter), or the fixed delay. Default 5 s. */
   reconnectDelayMs?: number;
   /** Backoff cap. Default 60 s. */
   maxReconnectDelayMs?: number;
@@ -77,6 +79,7 @@ export interface ResolvedOptions {
   wsBaseUrl: string;
   restBaseUrl: string;
   subscribeVia: 'url' | 'frames';
+  backoff: 'fixed' | 'exponential';
   reconnectDelayMs: number;
   maxReconnectDelayMs: number;
   maxReconnectAttempts: number;
@@ -179,6 +182,7 @@ export type ClientErrorKind =
   | 'rotation' // the new socket of a rotation failed; the old one keeps serving
   | 'snapshot' // REST depth snapshot failed (retried)
   | 'sequence-reset' // ids went backwards on a fresh socket
+  | 'silence' // an open socket delivered no stream data: the watchdog replaced it (names the route)
   | 'give-up'; // maxReconnectAttempts exhausted: this connection stops
 
 export class BinanceClientError extends Error {

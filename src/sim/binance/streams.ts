@@ -2,8 +2,16 @@
 // parses is a valid stream; anything else gets "Invalid request: invalid stream" on SUBSCRIBE.
 
 export type Market = 'spot' | 'usdm';
-/** USD-M split routing (2026): `/public` carries book streams, `/market` everything else. */
+/** USD-M split routing (2026): `/public` carries book streams and trades, `/market` everything else. */
 export type StreamClass = 'public' | 'market';
+
+/**
+ * The simulator's route table for the trade streams (book streams are `public` where parsed
+ * below). `trade` on `/public` follows ccxt's routing, maintained against the live venue; the
+ * evidence is in docs/binance-routes.md. Kept apart from the client's table on purpose (DESIGN:
+ * no shared protocol code); test/unit/binance-routes.test.ts checks the two agree.
+ */
+export const USDM_CLASS: Readonly<Record<'trade' | 'aggTrade', StreamClass>> = { trade: 'public', aggTrade: 'market' };
 export type StreamKind =
   | 'trade'
   | 'aggTrade'
@@ -63,7 +71,7 @@ export function parseStream(name: string, market: Market): StreamSpec | undefine
   switch (type) {
     case 'trade':
     case 'aggTrade':
-      return { ...base, kind: type, cls: 'market' };
+      return { ...base, kind: type, cls: USDM_CLASS[type] };
     case 'bookTicker':
       return { ...base, kind: 'bookTicker', cls: 'public' };
     case 'miniTicker':

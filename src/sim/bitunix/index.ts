@@ -86,8 +86,11 @@ export interface BitunixSim {
   state(): BitunixSimState;
   /** As if the exchange cancelled the order itself (pushes order CLOSE/CANCELED). */
   cancelOrderServerSide(orderId: string): void;
-  /** As if the whole order filled at its price (pushes order CLOSE/FILLED and the position). */
-  fillOrder(orderId: string): void;
+  /**
+   * As if the order filled at its price: all that is left (pushes order CLOSE/FILLED and the
+   * position), or only `qty` of it (a partial fill: order UPDATE/PART_FILLED, the order rests on).
+   */
+  fillOrder(orderId: string, qty?: string): void;
   /** The order vanishes without a push: detail and pending answer 20007. */
   forgetOrder(orderId: string): void;
   /** Sets the mode directly; `locked` makes change_position_mode answer 20009 until set again. */
@@ -247,7 +250,7 @@ export async function startBitunixSim(opts: BitunixSimOptions = {}): Promise<Bit
       };
     },
     cancelOrderServerSide: (orderId) => account.cancelBySystem(orderId),
-    fillOrder: (orderId) => account.fillNow(orderId),
+    fillOrder: (orderId, qty) => account.fillNow(orderId, qty),
     forgetOrder: (orderId) => account.forget(orderId),
     setPositionMode: (mode, o) => account.setMode(mode, o?.locked ?? false),
     advance: (steps = 1) => {

@@ -56,6 +56,8 @@ export interface OrderCounters {
   cancelledBySystem: number;
   expired: number;
   filled: number;
+  /** Fills that left the order open (PART_FILLED). */
+  partialFills: number;
   forgotten: number;
 }
 
@@ -96,6 +98,7 @@ export class Account {
     cancelledBySystem: 0,
     expired: 0,
     filled: 0,
+    partialFills: 0,
     forgotten: 0,
   };
   private readonly open = new Map<string, Order>();
@@ -343,9 +346,16 @@ export class Account {
     this.counters.cancelledBySystem++;
   }
 
-  fillNow(orderId: string): void {
+  /** Fills the order now at its own price: all that is left, or only `qty` of it (a partial fill). */
+  fillNow(orderId: string, qty?: string): void {
     const order = this.mustOpen(orderId);
-    this.fill(order, order.orderType === 'LIMIT' ? order.priceTicks : this.market.bidTicks(order.symbol), true);
+    let lots: number | undefined;
+    if (qty !== undefined) {
+      lots = parseScaled(qty, this.market.spec(order.symbol)!.basePrecision);
+      const left = order.qtyLots - order.tradeLots;
+      if (lots === undefined || lots <= 0 || lots > left) throw new Error(`cannot fill ${qty} of order ${orderId}: ${left} lots left`);
+    }
+    this.fill(order, order.orderType === 'LIMIT' ? order.priceTicks : this.market.bidTicks(order.symbol), true, lots);
   }
 
   forget(orderId: string): void {
@@ -432,19 +442,28 @@ export class Account {
     this.touchPosition(order);
   }
 
-  private fill(order: Order, priceTicks: number, maker: boolean): void {
-    order.tradeLots = order.qtyLots;
-    order.avgTicks = priceTicks;
-    const value = this.value(order.symbol, priceTicks, order.qtyLots);
-    order.fee = value * (maker ? MAKER_FEE : TAKER_FEE);
-    this.counters.filled++;
-    const change = this.applyFill(order, priceTicks);
-    order.realizedPNL = change.realized;
-    this.close(order, 'FILLED', false);
+  /** Fills `lots` (default: all that is left); the order stays open as PART_FILLED until it is all filled. */
+  private fill(order: Order, priceTicks: number, maker: boolean, lots = order.qtyLots - order.tradeLots): void {
+    const before = order.tradeLots;
+    order.tradeLots = before + lots;
+    order.avgTicks = Math.round((order.avgTicks * before + priceTicks * lots) / order.tradeLots);
+    const fee = this.value(order.symbol, priceTicks, lots) * (maker ? MAKER_FEE : TAKER_FEE);
+    order.fee += fee;
+    const change = this.applyFill(order, priceTicks, lots, fee);
+    order.realizedPNL += change.realized;
+    if (order.tradeLots >= order.qtyLots) {
+      this.counters.filled++;
+      this.close(order, 'FILLED', false);
+    } else {
+      this.counters.partialFills++;
+      order.status = 'PART_FILLED';
+      order.mtime = this.now();
+      this.emitOrder('UPDATE', order);
+    }
     if (change.position) this.emit({ ch: 'position', event: change.event, position: { ...change.position } });
   }
 
-  private applyFill(order: Order, priceTicks: number): { position?: Position; event: 'OPEN' | 'UPDATE' | 'CLOSE'; realized: number } {
+  private applyFill(order: Order, priceTicks: number, fillLots: number, fee: number): { position?: Position; event: 'OPEN' | 'UPDATE' | 'CLOSE'; realized: number } {
     const spec = this.market.spec(order.symbol)!;
     const price = priceTicks / 10 ** spec.quotePrecision;
     const now = this.now();
@@ -460,33 +479,33 @@ export class Account {
           positionId: String(5_000_000_000 + this.nextPosition++),
           symbol: order.symbol,
           side: dir,
-          qtyLots: order.qtyLots,
-          entryValue: (order.qtyLots / 10 ** spec.basePrecision) * price,
+          qtyLots: fillLots,
+          entryValue: (fillLots / 10 ** spec.basePrecision) * price,
           realizedPNL: 0,
-          fee: order.fee,
+          fee: fee,
           ctime: now,
           mtime: now,
         };
         this.positions.set(key, pos);
         return { position: pos, event: 'OPEN', realized: 0 };
       }
-      pos.qtyLots += order.qtyLots;
-      pos.entryValue += (order.qtyLots / 10 ** spec.basePrecision) * price;
-      pos.fee += order.fee;
+      pos.qtyLots += fillLots;
+      pos.entryValue += (fillLots / 10 ** spec.basePrecision) * price;
+      pos.fee += fee;
       pos.mtime = now;
       return { position: pos, event: 'UPDATE', realized: 0 };
     }
     // A close that finds no position (closed meanwhile) fills without effect; surplus over the
     // position size is ignored rather than flipping it.
     if (!pos) return { event: 'UPDATE', realized: 0 };
-    const lots = Math.min(order.qtyLots, pos.qtyLots);
+    const lots = Math.min(fillLots, pos.qtyLots);
     const avg = pos.entryValue / (pos.qtyLots / 10 ** spec.basePrecision);
     const qty = lots / 10 ** spec.basePrecision;
     const realized = (pos.side === 'LONG' ? price - avg : avg - price) * qty;
     pos.entryValue -= avg * qty;
     pos.qtyLots -= lots;
     pos.realizedPNL += realized;
-    pos.fee += order.fee;
+    pos.fee += fee;
     pos.mtime = now;
     this.realized += realized;
     if (pos.qtyLots > 0) return { position: pos, event: 'UPDATE', realized };

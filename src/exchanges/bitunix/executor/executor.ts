@@ -17,6 +17,7 @@ import type { BitunixWs } from '../ws.ts';
 import { makeNonce } from '../signer.ts';
 import { isFilledStatus, isLiveStatus, type Order, type OrderEvent, type Side } from '../types.ts';
 import { entryTicks, fromTicks, toTicks, type PriceGrid, type Quote } from './pricing.ts';
+import { FillLedger } from './fills.ts';
 import {
   createExecutorMachine,
   DEFAULT_STATE_TIMEOUTS,
@@ -72,6 +73,19 @@ export interface OrderNotice {
   price?: string | undefined;
 }
 
+/**
+ * A fill of one of our orders (`fill`), and the reduce-only close of that quantity (`close`);
+ * `skipped` says why a close was not sent (the position was already gone).
+ */
+export interface FillNotice {
+  phase: 'fill' | 'close';
+  orderId: string;
+  qty: string;
+  positionId?: string | undefined;
+  closeOrderId?: string | undefined;
+  skipped?: string | undefined;
+}
+
 export interface ExecutorErrorNotice {
   op: string;
   kind: BitunixErrorKind | 'internal';
@@ -84,6 +98,7 @@ export interface HedgeLimitExecutorEvents {
   stuck: (event: StuckEvent<ExecutorState>) => void;
   order: (notice: OrderNotice) => void;
   error: (notice: ExecutorErrorNotice) => void;
+  fill: (notice: FillNotice) => void;
 }
 
 interface TrackedOrder {
@@ -142,6 +157,11 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   private authProven = false;
   private recheckMode = false;
   private lockReason: string | undefined;
+  /** Fills seen and not yet closed: "no real fills" means each is closed at once. */
+  readonly fills = new FillLedger();
+  /** Orders that ended (cancelled by us) whose final filled quantity is still to be read. */
+  private readonly fillCheck = new Set<string>();
+  private closeSeq = 0;
 
   private stopRequested = false;
   private stopReason = 'stopped';
@@ -360,7 +380,17 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   private async ensureHedgeMode(): Promise<void> {
     const account = await this.rest.getAccount(this.marginCoin);
     if (account.positionMode === 'HEDGE') return;
-    const seen = account.positionMode ?? 'unknown';
+    let seen: string = account.positionMode ?? 'unknown';
+    if (account.positionMode === undefined) {
+      // Some live answers lack positionMode. Switching blind fails with 20009 whenever positions
+      // or orders are open (and locks the executor): read the mode off what is open instead.
+      const mode = await this.readPositionMode();
+      if (mode.mode === 'HEDGE') return;
+      if (mode.mode !== undefined) seen = mode.mode;
+      else if (mode.busy) {
+        throw new LockRequest('position mode unknown: the account answer has no positionMode and open positions or orders prevent a safe switch; set HEDGE mode on the account by hand');
+      }
+    }
     if (!this.setPositionMode) {
       throw new LockRequest(`position-mode mismatch: account is ${seen}, HEDGE required and switching is disabled`);
     }
@@ -462,6 +492,84 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     }
   }
 
+  /** The account's mode as open positions and orders show it; `busy` when any are open. */
+  private async readPositionMode(): Promise<{ mode?: string | undefined; busy: boolean }> {
+    const positions = await this.rest.getPendingPositions({});
+    const fromPosition = positions.find((p) => p.positionMode !== undefined)?.positionMode;
+    if (fromPosition) return { mode: fromPosition, busy: true };
+    const { orders } = await this.rest.getPendingOrders({ limit: 100 });
+    const fromOrder = orders.find((o) => o.positionMode !== undefined)?.positionMode;
+    return { mode: fromOrder, busy: positions.length > 0 || orders.length > 0 };
+  }
+
+  // ---- fills --------------------------------------------------------------------------------------
+
+  private noteFill(orderId: string, tradeQty: string | undefined): void {
+    const qty = this.fills.note(orderId, tradeQty);
+    if (qty !== undefined) this.emit('fill', { phase: 'fill', orderId, qty });
+  }
+
+  /**
+   * Reads the final fill of orders that ended without us seeing it, then closes everything filled
+   * and not yet closed with one reduce-only HEDGE close (side names the position, EXCHANGES.md).
+   * Throws when the exchange cannot be asked: the ledger keeps the quantity for the next try.
+   */
+  private async settleFills(): Promise<void> {
+    for (const orderId of [...this.fillCheck]) {
+      try {
+        const detail = await this.rest.getOrderDetail({ orderId });
+        this.noteFill(orderId, detail.tradeQty);
+      } catch (err) {
+        if (!isOrderNotFound(err)) throw err;
+      }
+      this.fillCheck.delete(orderId);
+      if (!this.live.has(orderId)) this.fills.settle(orderId);
+    }
+    if (this.fills.isFlat) return;
+    const qty = this.fills.open;
+    const side = this.side === 'BUY' ? 'LONG' : 'SHORT';
+    const positions = await this.rest.getPendingPositions({ symbol: this.symbol });
+    const position = positions.find((p) => p.side === side && (p.symbol === undefined || p.symbol === this.symbol));
+    if (!position) {
+      // Nothing of that side is open: closed already (by a previous close whose ack was lost).
+      this.fills.closed(qty);
+      this.emit('fill', { phase: 'close', orderId: '', qty, skipped: `no ${side} position open` });
+      return;
+    }
+    const closeQty = position.qty !== undefined && Number(position.qty) < Number(qty) ? position.qty : qty;
+    this.closeSeq++;
+    const ack = await this.rest.placeOrder({
+      symbol: this.symbol,
+      side: this.side,
+      qty: closeQty,
+      tradeSide: 'CLOSE',
+      positionId: position.positionId,
+      orderType: 'MARKET',
+      reduceOnly: true,
+      // Not our entry prefix: a close is never adopted as a working order.
+      clientId: `c${this.clientIdBase}${this.closeSeq.toString(36)}`,
+    });
+    this.fills.closed(qty);
+    this.emit('fill', { phase: 'close', orderId: ack.orderId, qty: closeQty, positionId: position.positionId, closeOrderId: ack.orderId });
+  }
+
+  private async settleFillsAtStop(): Promise<void> {
+    if (this.fills.isFlat && this.fillCheck.size === 0) return;
+    for (let round = 0; round < 3; round++) {
+      try {
+        await this.settleFills();
+        return;
+      } catch (err) {
+        this.report('close_fills', err);
+        if (isBitunixError(err) && err.kind === 'auth') break;
+        await sleep(backoffDelay(round, this.retry));
+      }
+    }
+    if (!this.fills.isFlat) {
+      this.emit('error', { op: 'stop', kind: 'internal', message: `a filled quantity of ${this.fills.open} ${this.symbol} could not be closed at stop` });
+    }
+  }
+
   // ---- reconciling ------------------------------------------------------------------------------
 
   private async reconcile(reason: string): Promise<void> {
@@ -540,6 +648,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
 
     // Tracked orders missing from the pending list: finished, lagging, or unknown.
     let unresolved = false;
+    for (const order of resting.values()) this.noteFill(order.orderId, order.tradeQty);
     for (const tracked of [...this.live.values()]) {
       if (resting.has(tracked.orderId)) {
         this.unknownStrikes.delete(tracked.orderId);
@@ -551,6 +660,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       } catch (err) {
         if (!isOrderNotFound(err)) throw err;
       }
+      if (detail) this.noteFill(tracked.orderId, detail.tradeQty);
       if (detail && isLiveStatus(detail.status)) {
         // The list lags behind the order; the detail is the fresher word.
         resting.set(tracked.orderId, detail);
@@ -559,6 +669,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       }
       if (detail) {
         this.forget(tracked, isFilledStatus(detail.status) ? 'filled' : 'cancelled', detail.status);
+        this.fills.settle(tracked.orderId);
         continue;
       }
       const strikes = (this.unknownStrikes.get(tracked.orderId) ?? 0) + 1;
@@ -572,6 +683,8 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       this.forget(tracked, 'lost', 'unknown to the exchange');
       this.recheckMode = true;
     }
+    // Before anything else is decided: whatever filled is closed now (throws to retry on failure).
+    await this.settleFills();
     if (unresolved) return 'again';
 
     if (this.recheckMode) {
@@ -634,6 +747,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
         const orderId = ok.orderId ?? tracked?.orderId;
         if (!orderId) continue;
         cancelled++;
+        this.fillCheck.add(orderId);
         if (tracked) {
           this.live.delete(tracked.orderId);
           if (this.current?.orderId === tracked.orderId) this.current = undefined;
@@ -664,6 +778,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       this.raiseDoubt(`order ${push.orderId} ${push.status ?? push.event} by the exchange`);
       return;
     }
+    if (push.status === 'PART_FILLED') this.raiseDoubt(`order ${push.orderId} partly filled (${push.tradeQty ?? '?'})`);
     if (push.price === undefined) return;
     if (tracked.pendingPrice !== undefined && samePrice(push.price, tracked.pendingPrice, this.grid)) {
       tracked.price = tracked.pendingPrice;
@@ -791,6 +906,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     if (!this.machine.can('CANCELLING') && state !== 'CANCELLING') this.to('ERROR_LOCK', `stop while ${state}`);
     if (this.state !== 'CANCELLING') this.to('CANCELLING', `stop: ${this.stopReason}`);
     const left = await this.cancelEverything();
+    await this.settleFillsAtStop();
     this.to('STOPPED', left === 0 ? this.stopReason : `${this.stopReason}; ${left} order(s) could not be confirmed cancelled`);
     this.finish();
   }
