@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
 import type { Bus } from '../bus/bus.ts';
 import type { GrowthRow } from './summary.ts';
+import type { Culprit } from './culprits.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -36,6 +37,8 @@ export class SnapshotTaker {
   private readonly nearLimitDone = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   readonly diffs = new Map<string, GrowthRow[]>();
+  /** Per probe: the holders of what grew between its two leak snapshots (`probes.NAME.leak.culprits`). */
+  readonly culprits = new Map<string, Culprit[]>();
   private readonly opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings };
 
   constructor(opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings }) {
@@ -83,9 +86,16 @@ export class SnapshotTaker {
     const second = await this.capture(probe, 'leak-second', true);
     if (!first || !second) return;
     try {
-      const rows = await diffInWorker(first, second);
+      const { rows, culprits, culpritError } = await diffInWorker(first, second);
       this.diffs.set(probe, rows);
-      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot-diff', data: { before: path.basename(first), after: path.basename(second), top: rows.slice(0, 5) } });
+      this.culprits.set(probe, culprits);
+      if (culpritError) this.log(probe, `retainer analysis failed: ${culpritError}`);
+      this.opts.bus.emit('event', {
+        t: Date.now(),
+        probe,
+        kind: 'snapshot-diff',
+        data: { before: path.basename(first), after: path.basename(second), top: rows.slice(0, 5), culprits },
+      });
     } catch (err) {
       this.log(probe, `snapshot diff failed: ${(err as Error).message}`);
     }
@@ -133,7 +143,13 @@ export class SnapshotTaker {
   }
 }
 
-function diffInWorker(before: string, after: string): Promise<GrowthRow[]> {
+export interface DiffResult {
+  rows: GrowthRow[];
+  culprits: Culprit[];
+  culpritError?: string;
+}
+
+export function diffInWorker(before: string, after: string): Promise<DiffResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./diff-worker.ts', import.meta.url), { workerData: { before, after } });
     worker.once('message', resolve);

@@ -205,6 +205,8 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
 
   const verdict = verdictEngine.verdict(scenario.name, end.reason, endedAt);
   for (const [probe, rows] of snapshots.diffs) if (verdict.probes[probe]) verdict.probes[probe].snapshotDiff = rows;
+  // What holds the growth, by retainer path: `probes.NAME.leak.culprits` (contract, wave 2).
+  for (const [probe, culprits] of snapshots.culprits) if (verdict.probes[probe]?.leak) Object.assign(verdict.probes[probe].leak, { culprits });
   runInfo.endedAt = new Date(endedAt).toISOString();
   const files: [string, () => void][] = [
     ['verdict.json', () => writeJsonAtomic(path.join(dir, 'verdict.json'), verdict)],
