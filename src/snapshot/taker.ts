@@ -10,6 +10,7 @@ import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
 import type { Bus } from '../bus/bus.ts';
 import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
+import { SecretScrubber, knownSecrets } from './scrub.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -28,6 +29,15 @@ export interface SnapshotHost {
   alive: boolean;
 }
 
+export interface SnapshotTakerOptions {
+  dir: string;
+  bus: Bus;
+  hosts: () => SnapshotHost[];
+  settings: SnapshotSettings;
+  /** Credentials to mask in every snapshot besides those in the environment (e.g. simulators.*.apiSecret). */
+  secrets?: string[];
+}
+
 export class SnapshotTaker {
   private taken = 0;
   private finishing = false;
@@ -39,9 +49,9 @@ export class SnapshotTaker {
   readonly diffs = new Map<string, GrowthRow[]>();
   /** Per probe: the holders of what grew between its two leak snapshots (`probes.NAME.leak.culprits`). */
   readonly culprits = new Map<string, Culprit[]>();
-  private readonly opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings };
+  private readonly opts: SnapshotTakerOptions;
 
-  constructor(opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings }) {
+  constructor(opts: SnapshotTakerOptions) {
     this.opts = opts;
     opts.bus.on('sample', (sample) => {
       if (sample.probe === 'process' || sample.heapUsed === null || this.nearLimitDone.has(sample.probe)) return;
@@ -128,8 +138,9 @@ export class SnapshotTaker {
     const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}.heapsnapshot`);
     try {
       // Streamed to disk as V8 serialises it: the main thread never holds the whole snapshot.
+      // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
       const stream = await host.worker.getHeapSnapshot();
-      await pipeline(stream, createWriteStream(file));
+      await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
       this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now } });
       return file;
     } catch (err) {

@@ -20,6 +20,7 @@ import { Progress } from '../progress/progress.ts';
 import { ProbeHost } from './probe-host.ts';
 import { SnapshotTaker } from '../snapshot/taker.ts';
 import { LIVE_ENDPOINTS } from './endpoints.ts';
+import { redactScenario, scenarioSecrets } from './redact.ts';
 import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator, type SimulatorName } from './simulators.ts';
 
 export interface RunOptions {
@@ -64,7 +65,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     endedAt: null as string | null,
     versions: { exsoak: opts.version ?? 'dev', node: process.version, v8: process.versions.v8 },
     host: { hostname: os.hostname(), platform: process.platform, arch: process.arch, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemory: os.totalmem() },
-    resolved: scenario,
+    resolved: redactScenario(scenario),
     injectLeaks: opts.injectLeaks ?? {},
   };
   writeJsonAtomic(path.join(dir, 'run.json'), runInfo);
@@ -116,6 +117,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     dir,
     bus,
     hosts: () => hosts,
+    secrets: scenarioSecrets(scenario),
     settings: {
       max: scenario.snapshots.max,
       minIntervalMs: scenario.snapshots.minInterval,
