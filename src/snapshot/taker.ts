@@ -136,14 +136,22 @@ export class SnapshotTaker {
     this.taken++;
     this.lastAt.set(probe, now);
     const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}.heapsnapshot`);
+    // What the snapshot costs the process (see cost.ts): RSS before and after, on the bus.
+    const rssBefore = process.memoryUsage.rss();
+    const cost = () => {
+      const rssAfter = process.memoryUsage.rss();
+      return { rssBeforeBytes: rssBefore, rssAfterBytes: rssAfter, rssCostBytes: Math.max(0, rssAfter - rssBefore) };
+    };
+    this.opts.bus.emit('event', { t: now, probe, kind: 'snapshot-start', data: { reason, rssBeforeBytes: rssBefore } });
     try {
       // Streamed to disk as V8 serialises it: the main thread never holds the whole snapshot.
       // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
       const stream = await host.worker.getHeapSnapshot();
       await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
-      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now } });
+      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now, ...cost() } });
       return file;
     } catch (err) {
+      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot-failed', data: { reason, error: (err as Error).message, ...cost() } });
       this.log(probe, `heap snapshot failed: ${(err as Error).message}`);
       return undefined;
     }

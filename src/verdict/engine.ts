@@ -8,6 +8,7 @@ import { MetricScope } from './metrics.ts';
 import { LeakDetector, type LeakReport, type LeakSettings } from './leak.ts';
 import type { Threshold } from './expression.ts';
 import { isCounter } from '../scenario/probes/index.ts';
+import { InstrumentCost } from '../snapshot/cost.ts';
 
 export interface Criterion {
   expr: string;
@@ -34,7 +35,7 @@ export interface Verdict {
   reason: string;
   durationMs: number;
   probes: Record<string, ProbeVerdict>;
-  process: { pass: boolean; criteria: Criterion[]; leak?: ProcessLeak };
+  process: { pass: boolean; criteria: Criterion[]; leak?: ProcessLeak; instrumentRssMb?: number };
 }
 
 /** RSS growth split into what the workers' heaps explain and the rest (native, buffers, sockets). */
@@ -72,6 +73,8 @@ export class VerdictEngine {
   private readonly leakStatus = new Map<string, string>();
   private readonly rssTrend: LeakDetector;
   private readonly opts: VerdictEngineOptions;
+  /** Heap snapshots' share of process RSS: kept out of every rss_mb criterion and trend. */
+  private readonly instrument = new InstrumentCost();
 
   constructor(opts: VerdictEngineOptions) {
     this.opts = opts;
@@ -94,6 +97,7 @@ export class VerdictEngine {
   }
 
   private onEvent(event: ProbeEvent): void {
+    if (this.instrument.onEvent(event)) return;
     if (event.kind === 'start') this.statuses.set(event.probe, 'running');
     if (event.kind === 'exit') this.statuses.set(event.probe, 'stopped');
     if (event.kind === 'crash') {
@@ -102,14 +106,18 @@ export class VerdictEngine {
     }
   }
 
-  private onSample(sample: Sample): void {
-    const scope = this.scopes.get(sample.probe);
+  private onSample(raw: Sample): void {
+    const scope = this.scopes.get(raw.probe);
     if (!scope) return;
+    // The instrument must not move what it measures: RSS without the snapshots' share, and no
+    // heap floor from a snapshot's collections.
+    const sample = { ...raw, rss: this.instrument.adjustRss(raw.rss), ...(this.instrument.floorIsOwn(raw.probe) ? {} : { heapFloor: null, heapFloorMajor: false }) };
     scope.add(sample);
     this.trackLeak(sample);
     const elapsed = sample.t - this.opts.startedAt;
     for (const spec of this.thresholds.get(sample.probe) ?? []) {
-      if (!spec.abortOnFail || elapsed < spec.delayAbortEvalMs) continue;
+      // While a snapshot is written RSS is between its before and after: no abort on that.
+      if (!spec.abortOnFail || elapsed < spec.delayAbortEvalMs || this.instrument.busy) continue;
       const key = `${sample.probe}\u0000${spec.threshold.expr}`;
       if (this.breached.has(key)) continue;
       const criterion = this.evaluate(scope, spec, sample.probe);
@@ -212,6 +220,8 @@ export class VerdictEngine {
       process: {
         pass: processPass,
         criteria: processCriteria,
+        // Subtracted from every rss_mb figure above: what writing heap snapshots cost the process.
+        instrumentRssMb: Math.round((this.instrument.offsetBytes / 1024 / 1024) * 10) / 10,
         leak: {
           rss,
           workersSlopeMbPerH: Math.round(workersSlope * 1000) / 1000,
