@@ -5,6 +5,7 @@
 // cancelled|filled, fills, fill_closes, ws_reconnects (logical episodes), ws_reconnects.public|
 // private, state.error_lock, stuck, transitions, state_ms.<STATE>; gauges latency_ms.p50|p99,
 // state, error_rate; events state, stuck, error, connect, disconnect, fill, fill_close.
+import { isMainThread } from 'node:worker_threads';
 import type { ProbeTask } from '../src/bus/protocol.ts';
 import { BitunixCredentials } from '../src/exchanges/bitunix/signer.ts';
 import { BitunixRest, type RestObservation } from '../src/exchanges/bitunix/rest.ts';
@@ -36,14 +37,18 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
   if (!restUrl) throw new Error('bitunix probe: task.endpoints.rest is missing');
 
   let credentials: BitunixCredentials | undefined;
+  const configured = !!process.env.BITUNIX_API_KEY || !!process.env.BITUNIX_API_SECRET;
   try {
     credentials = BitunixCredentials.fromEnv(process.env);
   } catch (err) {
     ctx.event('error', { kind: 'auth', message: (err as Error).message });
   }
+  // A worker's process.env is its own copy, a JS object in its heap: once the signer holds the
+  // secret (outside the heap), the string must not stay there for a heap snapshot to catch.
+  if (!isMainThread) delete process.env.BITUNIX_API_SECRET;
   // The simulator accepts its published test pair when no key is configured (src/sim/bitunix
   // README); those strings open no real account, and they are never used against a live target.
-  if (!credentials && task.target === 'sim' && !process.env.BITUNIX_API_KEY && !process.env.BITUNIX_API_SECRET) {
+  if (!credentials && task.target === 'sim' && !configured) {
     credentials = new BitunixCredentials(SIM_TEST_PAIR.apiKey, SIM_TEST_PAIR.apiSecret);
   }
 

@@ -15,6 +15,25 @@ export interface LeakReport {
   projectedMb?: number;
   budgetMb: number;
   confirmedAt?: number;
+  /** What holds the growth between the two leak snapshots, by retainer path (src/snapshot/culprits.ts). */
+  culprits?: Culprit[];
+}
+
+/** An object that holds what grew between two heap snapshots of one probe. */
+export interface Culprit {
+  /** Root-to-holder path, e.g. `client (variable in main) → seenIds → Map`. */
+  path: string;
+  /** The object that holds what grew, e.g. `Map (seenIds)`. */
+  holder: string;
+  retainedBytes: number;
+  retainedDeltaBytes: number;
+  /** Entries of the holder (elements, Map/Set entries, properties) added between the snapshots. */
+  countDelta: number;
+  /** New objects retained through the holder. */
+  newObjects: number;
+  /** Function and script the path runs through, `name @ file:line:col`, where V8 recorded it. */
+  location?: string;
+  text: string;
 }
 
 export interface Criterion {
@@ -49,5 +68,6 @@ export interface Verdict {
   reason: string;
   durationMs: number;
   probes: Record<string, ProbeVerdict>;
-  process: { pass: boolean; criteria: Criterion[]; leak?: ProcessLeak };
+  /** `instrumentRssMb`: the RSS heap snapshots took, kept out of the RSS criteria. */
+  process: { pass: boolean; criteria: Criterion[]; leak?: ProcessLeak; instrumentRssMb?: number };
 }

@@ -43,11 +43,16 @@ export const simCommand: CommandModule<object, SimArgs> = {
       .example('exsoak sim bitunix --faults faults.yaml', 'a Bitunix simulator with scheduled faults'),
   handler: async (args) => {
     let extra: Record<string, unknown> = {};
-    if (args['options-json']) {
+    // The supervisor passes scenario options by environment (they may hold credentials, which
+    // argv would show to every user); --options-json stays for hand use.
+    const fromEnv = process.env.EXSOAK_SIM_OPTIONS_JSON;
+    delete process.env.EXSOAK_SIM_OPTIONS_JSON;
+    const json = args['options-json'] ?? fromEnv;
+    if (json) {
       try {
-        extra = JSON.parse(args['options-json']) as Record<string, unknown>;
+        extra = JSON.parse(json) as Record<string, unknown>;
       } catch (err) {
-        throw new UsageError(`--options-json: ${(err as Error).message}`);
+        throw new UsageError(`${args['options-json'] ? '--options-json' : 'EXSOAK_SIM_OPTIONS_JSON'}: ${(err as Error).message}`);
       }
     }
     const base = {

@@ -13,6 +13,9 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean): st
       const flagged = leak.status === 'confirmed' || leak.status === 'suspected';
       rows.push([name, `heap floor trend (${leak.status})`, `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, flagged ? 'LEAK' : 'info']);
     }
+    // The snapshot diff's holders of what grew, most first: the culprit, by name.
+    const culprits = (leak as { culprits?: { text?: unknown }[] } | undefined)?.culprits ?? [];
+    for (const c of culprits.slice(0, 3)) if (typeof c.text === 'string') rows.push([name, 'grew', c.text, 'info']);
   }
   for (const c of verdict.process.criteria) rows.push(['process', c.expr, String(c.value ?? c.note ?? '—'), c.pass ? 'pass' : 'FAIL']);
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['scope', 'criterion', 'value'][i]!.length));

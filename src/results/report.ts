@@ -279,6 +279,13 @@ function snapshotDiffs(verdict: Verdict | undefined): string {
   const parts: string[] = [];
   for (const [name, p] of Object.entries(verdict?.probes ?? {})) {
     const raw = (p as unknown as Record<string, unknown>).snapshotDiff;
+    const culprits = ((p.leak as { culprits?: unknown } | undefined)?.culprits ?? []) as { text?: unknown; path?: unknown }[];
+    const named = Array.isArray(culprits) ? culprits.filter((c) => c && typeof c.text === 'string') : [];
+    if (named.length > 0) {
+      parts.push(`<h3>${esc(name)} <span class="muted">what holds the growth (retainer paths)</span></h3><ol>${named
+        .map((c) => `<li><code>${esc(String(c.text))}</code>${typeof c.path === 'string' ? `<br><span class="muted">${esc(c.path)}</span>` : ''}</li>`)
+        .join('')}</ol>`);
+    }
     if (!Array.isArray(raw)) continue;
     const rows = raw.filter(
       (r): r is DiffRow => !!r && typeof r === 'object' && typeof (r as DiffRow).name === 'string' && typeof (r as DiffRow).sizeDelta === 'number',

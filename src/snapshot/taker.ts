@@ -9,6 +9,8 @@ import { pipeline } from 'node:stream/promises';
 import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
 import type { Bus } from '../bus/bus.ts';
 import type { GrowthRow } from './summary.ts';
+import type { Culprit } from './culprits.ts';
+import { SecretScrubber, knownSecrets } from './scrub.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -27,6 +29,15 @@ export interface SnapshotHost {
   alive: boolean;
 }
 
+export interface SnapshotTakerOptions {
+  dir: string;
+  bus: Bus;
+  hosts: () => SnapshotHost[];
+  settings: SnapshotSettings;
+  /** Credentials to mask in every snapshot besides those in the environment (e.g. simulators.*.apiSecret). */
+  secrets?: string[];
+}
+
 export class SnapshotTaker {
   private taken = 0;
   private finishing = false;
@@ -35,9 +46,9 @@ export class SnapshotTaker {
   private readonly pendingSecond = new Map<string, NodeJS.Timeout>();
   private readonly nearLimitDone = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings };
+  private readonly opts: SnapshotTakerOptions;
 
-  constructor(opts: { dir: string; bus: Bus; hosts: () => SnapshotHost[]; settings: SnapshotSettings }) {
+  constructor(opts: SnapshotTakerOptions) {
     this.opts = opts;
     opts.bus.on('sample', (sample) => {
       if (sample.probe === 'process' || sample.heapUsed === null || this.nearLimitDone.has(sample.probe)) return;
@@ -82,9 +93,15 @@ export class SnapshotTaker {
     const second = await this.capture(probe, 'leak-second', true);
     if (!first || !second) return;
     try {
-      const rows = await diffInWorker(first, second);
-      // The verdict engine attaches `rows` to the probe's verdict (snapshotDiff).
-      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot-diff', data: { before: path.basename(first), after: path.basename(second), rows } });
+      const { rows, culprits, culpritError } = await diffInWorker(first, second);
+      if (culpritError) this.log(probe, `retainer analysis failed: ${culpritError}`);
+      this.opts.bus.emit('event', {
+        t: Date.now(),
+        probe,
+        kind: 'snapshot-diff',
+        // The verdict engine attaches `rows` (snapshotDiff) and `culprits` (leak.culprits) to the probe's verdict.
+        data: { before: path.basename(first), after: path.basename(second), rows, culprits },
+      });
     } catch (err) {
       this.log(probe, `snapshot diff failed: ${(err as Error).message}`);
     }
@@ -115,13 +132,22 @@ export class SnapshotTaker {
     this.taken++;
     this.lastAt.set(probe, now);
     const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}.heapsnapshot`);
+    // What the snapshot costs the process (see cost.ts): RSS before and after, on the bus.
+    const rssBefore = process.memoryUsage.rss();
+    const cost = () => {
+      const rssAfter = process.memoryUsage.rss();
+      return { rssBeforeBytes: rssBefore, rssAfterBytes: rssAfter, rssCostBytes: Math.max(0, rssAfter - rssBefore) };
+    };
+    this.opts.bus.emit('event', { t: now, probe, kind: 'snapshot-start', data: { reason, rssBeforeBytes: rssBefore } });
     try {
       // Streamed to disk as V8 serialises it: the main thread never holds the whole snapshot.
+      // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
       const stream = await host.worker.getHeapSnapshot();
-      await pipeline(stream, createWriteStream(file));
-      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now } });
+      await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
+      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now, ...cost() } });
       return file;
     } catch (err) {
+      this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot-failed', data: { reason, error: (err as Error).message, ...cost() } });
       this.log(probe, `heap snapshot failed: ${(err as Error).message}`);
       return undefined;
     }
@@ -132,7 +158,13 @@ export class SnapshotTaker {
   }
 }
 
-function diffInWorker(before: string, after: string): Promise<GrowthRow[]> {
+export interface DiffResult {
+  rows: GrowthRow[];
+  culprits: Culprit[];
+  culpritError?: string;
+}
+
+export function diffInWorker(before: string, after: string): Promise<DiffResult> {
   return new Promise((resolve, reject) => {
     const worker = new Worker(new URL('./diff-worker.ts', import.meta.url), { workerData: { before, after } });
     worker.once('message', resolve);

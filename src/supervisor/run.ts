@@ -17,6 +17,7 @@ import { startMetrics } from '../metrics/server.ts';
 import { resolveMetricsHost } from '../metrics/bind.ts';
 import { ProbeHost } from './probe-host.ts';
 import { wireConsumers } from './wiring.ts';
+import { redactScenario } from './redact.ts';
 import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator } from './simulators.ts';
 
 export interface RunOptions {
@@ -68,7 +69,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     endedAt: null as string | null,
     versions: { exsoak: opts.version ?? 'dev', node: process.version, v8: process.versions.v8 },
     host: { hostname: os.hostname(), platform: process.platform, arch: process.arch, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemory: os.totalmem() },
-    resolved: scenario,
+    resolved: redactScenario(scenario),
     injectLeaks: opts.injectLeaks ?? {},
   };
   writeJsonAtomic(path.join(dir, 'run.json'), runInfo);

@@ -66,6 +66,9 @@ function getJson(url: string, timeoutMs: number): Promise<unknown> {
   });
 }
 
+/** The simulator's scenario options as JSON, read by `exsoak sim` (see src/cli/sim.ts). */
+export const SIM_OPTIONS_ENV = 'EXSOAK_SIM_OPTIONS_JSON';
+
 const CLI = fileURLToPath(new URL('../../bin/exsoak.js', import.meta.url));
 
 /** Turns the first stdout line of `exsoak sim NAME` (its endpoints in the venue's order) into endpoints. */
@@ -83,8 +86,11 @@ export async function startSimulator(
   opts: { seed: number; options?: Record<string, unknown>; timeoutMs?: number },
 ): Promise<RunningSimulator> {
   const args = [CLI, 'sim', name, '--port', '0', '--seed', String(opts.seed)];
-  if (opts.options && Object.keys(opts.options).length > 0) args.push('--options-json', JSON.stringify(opts.options));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // By environment, not argv: the options may hold the simulator's credentials
+  // (simulators.bitunix.apiKey/apiSecret), and any user can read a process's argv (`ps`).
+  const env = { ...process.env };
+  if (opts.options && Object.keys(opts.options).length > 0) env[SIM_OPTIONS_ENV] = JSON.stringify(opts.options);
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     if (stderr.length < 4000) stderr += chunk.toString();

@@ -14,6 +14,7 @@ import { FinalOutputs } from '../results/outputs.ts';
 import { Progress } from '../progress/progress.ts';
 import { printSummaryOnVerdict } from '../progress/summary.ts';
 import { SnapshotTaker, type SnapshotHost } from '../snapshot/taker.ts';
+import { scenarioSecrets } from './redact.ts';
 
 export interface WiringOptions {
   bus: Bus;
@@ -84,6 +85,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
     dir,
     bus,
     hosts: opts.hosts,
+    secrets: scenarioSecrets(scenario),
     settings: {
       max: scenario.snapshots.max,
       minIntervalMs: scenario.snapshots.minInterval,

@@ -3,11 +3,12 @@
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample, VerdictProgress } from '../bus/types.ts';
 import type { ThresholdSpec } from '../scenario/schema.ts';
-import type { Criterion, ProbeVerdict, Verdict } from '../bus/verdict.ts';
+import type { Criterion, Culprit, ProbeVerdict, Verdict } from '../bus/verdict.ts';
 import { compare } from '../shared/threshold.ts';
 import { resolveMetric, type LeakField, type Resolution } from '../shared/catalogue.ts';
 import { kindMetrics } from '../probes/index.ts';
 import { MetricScope } from './metrics.ts';
+import { InstrumentCost } from '../shared/instrument-cost.ts';
 import { LeakDetector, type LeakReport, type LeakSettings } from './leak.ts';
 
 export type { Criterion, ProbeVerdict, Verdict, ProcessLeak } from '../bus/verdict.ts';
@@ -34,6 +35,8 @@ export class VerdictEngine {
   /** Each threshold resolved once through the catalogue, keyed by scope and expression. */
   private readonly resolved = new Map<string, Resolution>();
   private readonly snapshotDiffs = new Map<string, unknown>();
+  /** What holds the growth, by retainer path: `probes.NAME.leak.culprits`. */
+  private readonly culprits = new Map<string, Culprit[]>();
   private readonly crashes = new Map<string, string>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
@@ -43,6 +46,8 @@ export class VerdictEngine {
   private readonly leakStatus = new Map<string, string>();
   private readonly rssTrend: LeakDetector;
   private readonly opts: VerdictEngineOptions;
+  /** Heap snapshots' share of process RSS: kept out of every rss_mb criterion and trend. */
+  private readonly instrument = new InstrumentCost();
 
   constructor(opts: VerdictEngineOptions) {
     this.opts = opts;
@@ -68,24 +73,32 @@ export class VerdictEngine {
   }
 
   private onEvent(event: ProbeEvent): void {
+    if (this.instrument.onEvent(event)) return;
     if (event.kind === 'start') this.statuses.set(event.probe, 'running');
     if (event.kind === 'exit') this.statuses.set(event.probe, 'stopped');
-    if (event.kind === 'snapshot-diff' && event.data?.rows !== undefined) this.snapshotDiffs.set(event.probe, event.data.rows);
+    if (event.kind === 'snapshot-diff') {
+      if (event.data?.rows !== undefined) this.snapshotDiffs.set(event.probe, event.data.rows);
+      if (Array.isArray(event.data?.culprits)) this.culprits.set(event.probe, event.data.culprits as Culprit[]);
+    }
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
     }
   }
 
-  private onSample(sample: Sample): void {
-    const scope = this.scopes.get(sample.probe);
+  private onSample(raw: Sample): void {
+    const scope = this.scopes.get(raw.probe);
     if (!scope) return;
+    // The instrument must not move what it measures: RSS without the snapshots' share, and no
+    // heap floor from a snapshot's collections.
+    const sample = { ...raw, rss: this.instrument.adjustRss(raw.rss), ...(this.instrument.floorIsOwn(raw.probe) ? {} : { heapFloor: null, heapFloorMajor: false }) };
     scope.add(sample);
     this.trackLeak(sample);
     if (sample.probe === 'process') this.emitProgress(sample.t);
     const elapsed = sample.t - this.opts.startedAt;
     for (const spec of this.thresholds.get(sample.probe) ?? []) {
-      if (!spec.abortOnFail || elapsed < spec.delayAbortEvalMs) continue;
+      // While a snapshot is written RSS is between its before and after: no abort on that.
+      if (!spec.abortOnFail || elapsed < spec.delayAbortEvalMs || this.instrument.busy) continue;
       const key = `${sample.probe}\u0000${spec.threshold.expr}`;
       if (this.breached.has(key)) continue;
       const criterion = this.evaluate(scope, spec, sample.probe);
@@ -179,7 +192,8 @@ export class VerdictEngine {
     for (const [name, kind] of this.kinds) {
       const scope = this.scopes.get(name)!;
       const criteria = (this.thresholds.get(name) ?? []).map((spec) => this.finalCriterion(scope, spec, name));
-      const leak = this.leaks.get(name)!.report();
+      const culprits = this.culprits.get(name);
+      const leak = { ...this.leaks.get(name)!.report(), ...(culprits ? { culprits } : {}) };
       if (this.opts.leak.failOnConfirmed && leak.status === 'confirmed') {
         criteria.push({ expr: 'no confirmed leak', value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
       }
@@ -211,6 +225,8 @@ export class VerdictEngine {
       process: {
         pass: processPass,
         criteria: processCriteria,
+        // Subtracted from every rss_mb figure above: what writing heap snapshots cost the process.
+        instrumentRssMb: Math.round((this.instrument.offsetBytes / 1024 / 1024) * 10) / 10,
         leak: {
           rss,
           workersSlopeMbPerH: Math.round(workersSlope * 1000) / 1000,

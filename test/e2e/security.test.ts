@@ -95,3 +95,69 @@ test('simulators and the metrics endpoint bind to 127.0.0.1 by default', async (
   const res = await runCli(['sim', 'binance', '--help']);
   assert.match(res.stdout, /--host[\s\S]*127\.0\.0\.1/);
 });
+
+/** Every process's argv on the machine that contains `needle` (what `ps` shows any user). */
+function argvContaining(needle: string): string[] {
+  const hits: string[] = [];
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+      if (argv.includes(needle)) hits.push(`${pid}: ${argv.replace(/\0/g, ' ').slice(0, 200)}`);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return hits;
+}
+
+test('#18.2 API secrets in heap snapshots: a breach snapshot of the Bitunix worker holds neither key nor secret, is 0600, and simulator credentials stay out of argv and run.json', async () => {
+  const apiKey = 'AKexsoakSnapCanary0123456789';
+  const secret = 'SKexsoakSnapSecretCanary9876543210';
+  const dir = tempDir();
+  // The simulator gets the same pair from the scenario (so the probe's signatures are accepted),
+  // and the abort-on-fail threshold fails as soon as it is evaluated: a breach snapshot of the
+  // worker that has been signing with the pair.
+  const file = writeScenario(
+    dir,
+    `name: snapsecrets
+duration: 20s
+sampleInterval: 500ms
+snapshots: { max: 2, minInterval: 0s }
+probes:
+  bitunix:
+    kind: bitunix
+    options: { tick: 300ms }
+    thresholds:
+      - { threshold: "heap_used_mb.max < 1", abortOnFail: true, delayAbortEval: 3s }
+simulators:
+  bitunix: { apiKey: ${apiKey}, apiSecret: ${secret} }
+`,
+  );
+  const argvHits: string[] = [];
+  let running = true;
+  const watch = (async () => {
+    while (running) {
+      argvHits.push(...argvContaining(apiKey), ...argvContaining(secret));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  const res = await runCli(['run', file, '--json', '--out', path.join(dir, 'out')], {
+    env: { BITUNIX_API_KEY: apiKey, BITUNIX_API_SECRET: secret },
+    timeoutMs: 60_000,
+  }).finally(() => (running = false));
+  await watch;
+  assert.equal(res.code, 1, res.stderr);
+  assert.deepEqual(argvHits, [], 'credentials visible in a process argv');
+  const samples = readFileSync(path.join(dir, 'out', 'samples.ndjson'), 'utf8');
+  assert.match(samples, /"orders\.placed":[1-9]/, 'the probe really signed with the pair');
+  const files = filesUnder(path.join(dir, 'out'));
+  const snapshots = files.filter((f) => f.endsWith('.heapsnapshot'));
+  assert.equal(snapshots.length, 1, `one breach snapshot: ${files.join(', ')}`);
+  for (const snap of snapshots) assert.equal(statSync(snap).mode & 0o777, 0o600, `${snap} mode`);
+  for (const where of [...files.map((f) => [f, readFileSync(f, 'latin1')] as const), ['stdout', res.stdout] as const, ['stderr', res.stderr] as const]) {
+    assert.ok(!where[1].includes(secret), `secret found in ${where[0]}`);
+    assert.ok(!where[1].includes(apiKey), `API key found in ${where[0]}`);
+  }
+  const run = JSON.parse(readFileSync(path.join(dir, 'out', 'run.json'), 'utf8'));
+  assert.equal(run.resolved.simulators.bitunix.apiSecret, '[redacted]');
+});

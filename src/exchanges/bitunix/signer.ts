@@ -56,8 +56,16 @@ export function makeNonce(length = 32): string {
 }
 
 // The secret lives outside the instance so that no enumeration, JSON.stringify, util.inspect,
-// structured clone or heap-walking logger can reach it through the credentials object.
-const SECRETS = new WeakMap<BitunixCredentials, string>();
+// structured clone or heap-walking logger can reach it through the credentials object, and in a
+// Buffer rather than a string: a Buffer's bytes live outside the V8 heap, so a heap snapshot of
+// the worker does not contain them, and signing feeds them to the hash without ever building a
+// string that holds the secret.
+const SECRETS = new WeakMap<BitunixCredentials, Buffer>();
+
+/** `sha256hex(digest + secret)` without concatenating the secret into a JS string. */
+function finalDigest(digest: string, secret: Buffer): string {
+  return createHash('sha256').update(digest, 'utf8').update(secret).digest('hex');
+}
 
 export class CredentialsError extends Error {
   override name = 'CredentialsError';
@@ -75,7 +83,11 @@ export class BitunixCredentials {
     if (typeof apiKey !== 'string' || apiKey.trim() === '') throw new CredentialsError('Bitunix API key is empty');
     if (typeof apiSecret !== 'string' || apiSecret.trim() === '') throw new CredentialsError('Bitunix API secret is empty');
     this.apiKey = apiKey.trim();
-    SECRETS.set(this, apiSecret.trim());
+    // Buffer.from of a short string would use the shared pool: a slab of its own, zeroed on dispose.
+    const trimmed = apiSecret.trim();
+    const bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(trimmed, 'utf8'));
+    bytes.write(trimmed, 'utf8');
+    SECRETS.set(this, bytes);
   }
 
   /** Reads `BITUNIX_API_KEY` / `BITUNIX_API_SECRET`; undefined when either is missing. */
@@ -87,11 +99,17 @@ export class BitunixCredentials {
   }
 
   signRest(input: Omit<RestSignInput, 'apiKey'>): string {
-    return restSignature({ ...input, apiKey: this.apiKey }, SECRETS.get(this)!);
+    return finalDigest(sha256hex(input.nonce + input.timestamp + this.apiKey + input.queryParams + input.body), SECRETS.get(this)!);
   }
 
   signWsLogin(nonce: string, timestampSeconds: string): string {
-    return wsLoginSignature(nonce, timestampSeconds, this.apiKey, SECRETS.get(this)!);
+    return finalDigest(sha256hex(nonce + timestampSeconds + this.apiKey), SECRETS.get(this)!);
+  }
+
+  /** Overwrites the secret's bytes: the pair cannot sign afterwards. */
+  dispose(): void {
+    SECRETS.get(this)?.fill(0);
+    SECRETS.delete(this);
   }
 
   toJSON(): Record<string, string> {

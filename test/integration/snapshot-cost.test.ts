@@ -1,0 +1,86 @@
+// The instrument does not distort: two real heap snapshots of a real worker with a sizeable heap
+// raise process RSS (and it stays raised), yet the RSS verdicts equal those of the same run
+// without snapshots, within 10 MB, and an abort threshold set just above the real RSS is not hit.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { Bus } from '../../src/bus/bus.ts';
+import type { ProbeEvent } from '../../src/bus/types.ts';
+import { SnapshotTaker } from '../../src/snapshot/taker.ts';
+import { VerdictEngine } from '../../src/verdict/engine.ts';
+import { ThresholdSchema } from '../../src/scenario/schema.ts';
+import { makeSample } from '../helpers/samples.ts';
+import { tempDir } from '../helpers/run.ts';
+
+const MB = 1024 * 1024;
+const leak = { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: 3_600_000, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: false };
+
+test('two snapshots leave the RSS verdicts as they are without them (within 10 MB) and trigger no abort', async (t) => {
+  const dir = tempDir();
+  mkdirSync(path.join(dir, 'snapshots'));
+  const worker = new Worker(new URL('../fixtures/leaky-clients.ts', import.meta.url));
+  const reply = () => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('fixture worker did not answer within 20 s')), 20_000);
+    worker.once('message', (m) => (clearTimeout(timer), resolve(m)));
+  });
+  try {
+    await reply();
+    // A client heap of a few tens of MB, like a busy probe's.
+    const grown = reply();
+    worker.postMessage({ grow: 'feed', count: 200_000 });
+    await grown;
+    const sample = (bus: Bus, rss: number) => bus.emit('sample', makeSample('process', Date.now(), { rss, heapUsed: null, heapFloor: null }));
+    const baseline = process.memoryUsage.rss();
+    const thresholds = ['rss_mb.max < 100000', 'rss_mb.growth < 100000', { threshold: `rss_mb.max < ${Math.round(baseline / MB + 10)}`, abortOnFail: true }].map((v) => ThresholdSchema.parse(v));
+    const make = (bus: Bus) => {
+      const breaches: ProbeEvent[] = [];
+      bus.on('event', (e) => e.kind === 'breach' && breaches.push(e));
+      const engine = new VerdictEngine({ bus, probes: [], process: thresholds, startedAt: Date.now(), leak });
+      return { engine, breaches };
+    };
+    const withSnaps = new Bus();
+    const without = new Bus();
+    const a = make(withSnaps);
+    const b = make(without);
+    for (let i = 0; i < 3; i++) {
+      sample(withSnaps, process.memoryUsage.rss());
+      sample(without, baseline);
+    }
+    const taker = new SnapshotTaker({ dir, bus: withSnaps, hosts: () => [{ name: 'client', worker, alive: true }], settings: { max: 4, minIntervalMs: 0, secondAfterMs: 0, nearLimitRatio: 1 } });
+    const costs: number[] = [];
+    withSnaps.on('event', (e) => e.kind === 'snapshot' && costs.push(Number(e.data?.rssCostBytes)));
+    // Samples keep coming while the snapshots are written, as the sampler's would.
+    let peak = 0;
+    const sampling = setInterval(() => {
+      const rss = process.memoryUsage.rss();
+      peak = Math.max(peak, rss);
+      sample(withSnaps, rss);
+    }, 50);
+    try {
+      assert.ok(await taker.capture('client', 'test'));
+      assert.ok(await taker.capture('client', 'test', true));
+    } finally {
+      clearInterval(sampling);
+    }
+    const after = process.memoryUsage.rss();
+    for (let i = 0; i < 3; i++) {
+      sample(withSnaps, process.memoryUsage.rss());
+      sample(without, baseline);
+    }
+    const va = a.engine.verdict('x', 'completed', Date.now()).process;
+    const vb = b.engine.verdict('x', 'completed', Date.now()).process;
+    t.diagnostic(`RSS before ${(baseline / MB).toFixed(1)} MB, peak while writing ${(peak / MB).toFixed(1)} MB, after two snapshots ${(after / MB).toFixed(1)} MB; recorded costs ${costs.map((c) => (c / MB).toFixed(1)).join(' + ')} MB; instrument share in verdict ${va.instrumentRssMb} MB`);
+    assert.equal(costs.length, 2);
+    assert.ok(after - baseline > 10 * MB, `the snapshots raised raw RSS by ${((after - baseline) / MB).toFixed(1)} MB: this test only means something if they do`);
+    assert.deepEqual(a.breaches, [], 'no abort threshold was triggered by a snapshot');
+    for (let i = 0; i < 2; i++) {
+      const [ca, cb] = [va.criteria[i]!, vb.criteria[i]!];
+      assert.ok(Math.abs((ca.value as number) - (cb.value as number)) <= 10, `${ca.expr}: ${ca.value} with snapshots, ${cb.value} without`);
+    }
+    assert.equal(va.criteria[2]!.pass, true, JSON.stringify(va.criteria[2]));
+  } finally {
+    await worker.terminate();
+  }
+});
