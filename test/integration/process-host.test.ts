@@ -235,3 +235,25 @@ test('NDJSON events become bus events and drop counters; output logs are bounded
   assert.match(log, /\[exsoak: output truncated at 1000 bytes; the rest was discarded\]\n$/);
   assert.doesNotMatch(log, /done/);
 });
+
+test('SIGINT to the supervisor: the child (its own process group) is stopped gracefully, its output kept, exit 130', async () => {
+  const resultsDir = tempDir('exsoak-sigint-');
+  // The child says goodbye on SIGTERM: proof it was stopped gracefully, not killed.
+  const script = `trap 'echo graceful-bye; exit 0' TERM; echo ready; while :; do sleep 0.05; done`;
+  const sup = spawn(process.execPath, [path.join(ROOT, 'test/fixtures/process-sigint.ts'), resultsDir, script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  sup.stdout!.on('data', (d: Buffer) => (out += d));
+  sup.stderr!.on('data', (d: Buffer) => (out += d));
+  const exited = new Promise<number | null>((resolve) => sup.on('exit', (code) => resolve(code)));
+  try {
+    const childPid = await waitFor(() => Number(/started (\d+)/.exec(out)?.[1]) || undefined, { timeoutMs: 15_000, what: `the child to start: ${out}` });
+    sup.kill('SIGINT');
+    const code = await Promise.race([exited, new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 10_000))]);
+    assert.equal(code, 130, out);
+    assert.match(out, /event exit \{"code":0,"signal":null/);
+    assert.match(readFileSync(path.join(resultsDir, 'child.stdout.log'), 'utf8'), /graceful-bye/);
+    assert.ok(!existsSync(`/proc/${childPid}`) || /\) Z /.test(readFileSync(`/proc/${childPid}/stat`, 'utf8')));
+  } finally {
+    sup.kill('SIGKILL');
+  }
+});
