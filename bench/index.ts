@@ -13,6 +13,7 @@ import { executorSuite } from './executor.ts';
 import { ingestSuite } from './ingest.ts';
 import { memorySuite } from './memory.ts';
 import { overheadSuite } from './overhead.ts';
+import { processSamplingSuite } from './process-sampling.ts';
 import { table, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
 
@@ -22,8 +23,9 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<Row[]>> = {
   executor: executorSuite,
   memory: memorySuite,
   detect: detectSuite,
+  process: processSamplingSuite,
 };
-const DEFAULT = ['ingest', 'overhead', 'executor', 'memory'];
+const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process'];
 
 const { values } = parseArgs({
   options: {
