@@ -10,7 +10,13 @@ import { descriptor as leaky } from './leaky.ts';
 import { descriptor as binance } from './binance.ts';
 import { descriptor as bitunix } from './bitunix.ts';
 
-export type { ProbeKindDescriptor, VenueDescriptor, MetricDecl, BisectVariant } from './types.ts';
+export type { ProbeKindDescriptor, VenueDescriptor, MetricDecl, BisectVariant, DeclaredMetrics } from './types.ts';
+
+/** The venue a probe talks to: named in its own block (`simulator:`), or its kind's. */
+export function probeVenue(kind: string, own: Record<string, unknown> = {}): string | undefined {
+  const entry = kinds.get(kind);
+  return entry?.venueFor?.(own) ?? entry?.venue;
+}
 
 const kinds = new Map<string, ProbeKindDescriptor>();
 const venues = new Map<string, VenueDescriptor>();
@@ -68,11 +74,12 @@ function matches(decls: readonly MetricDecl[], name: string): boolean {
   return decls.some(({ name: p }) => (p.endsWith('.*') ? name.startsWith(p.slice(0, -1)) : p === name));
 }
 
-/** What a kind reports, in the catalogue's terms (src/shared/catalogue.ts). */
-export function kindMetrics(kind: string): KindMetrics {
+/** What a kind (and, for kinds whose probes declare their own, one probe) reports, in the catalogue's terms. */
+export function kindMetrics(kind: string, own?: Record<string, unknown>): KindMetrics {
   const entry = kinds.get(kind);
-  const counters = entry?.counters ?? [];
-  const gauges = entry?.gauges ?? [];
+  const declared = own && entry?.metricsFor ? entry.metricsFor(own) : undefined;
+  const counters = [...(entry?.counters ?? []), ...(declared?.counters ?? [])];
+  const gauges = [...(entry?.gauges ?? []), ...(declared?.gauges ?? [])];
   return {
     isCounter: (name) => matches(counters, name),
     isGauge: (name) => matches(gauges, name),

@@ -22,6 +22,17 @@ export interface WorkerRunner {
   file: string;
 }
 
+/** Or a program of its own, started by command or attached by PID, measured from outside. */
+export interface ProcessRunner {
+  type: 'process';
+}
+
+/** What a kind's probe declares in its own scenario block (a user's module or program). */
+export interface DeclaredMetrics {
+  counters: readonly MetricDecl[];
+  gauges: readonly MetricDecl[];
+}
+
 export interface ProbeKindDescriptor {
   kind: string;
   /** One line for docs and errors. */
@@ -32,9 +43,23 @@ export interface ProbeKindDescriptor {
   gauges: readonly MetricDecl[];
   /** The venue it talks to (a registered VenueDescriptor name); none for control probes. */
   venue?: string;
-  runner: WorkerRunner;
+  runner: WorkerRunner | ProcessRunner;
   /** Feature switches `bisect` runs one at a time. */
   bisectVariants?: (options: Record<string, unknown>) => BisectVariant[];
+  /**
+   * Keys of the probe's block beyond the common ones (`module:`, `command:`, …), validated here;
+   * a kind without it accepts none. The parsed result is the probe's `own` block.
+   */
+  specSchema?: z.ZodType;
+  /** Counters and gauges the probe declares in its own block, added to the kind's. */
+  metricsFor?: (own: Record<string, unknown>) => DeclaredMetrics;
+  /** The venue named in the probe's own block (`simulator: binance`), else `venue`. */
+  venueFor?: (own: Record<string, unknown>) => string | undefined;
+  /**
+   * Checks that need the scenario's folder (a module file exists, a command is on PATH); throws
+   * an Error whose message names the key and what was expected (exit 2, nothing started).
+   */
+  check?: (own: Record<string, unknown>, ctx: { file: string; baseDir: string }) => void;
 }
 
 export interface StartedSimulator {

@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { z } from 'zod';
-import { ScenarioSchema, type Scenario } from './schema.ts';
-import { kindMetrics, probeKind, probeKinds } from '../probes/index.ts';
-import { resolveMetric } from '../shared/catalogue.ts';
+import { COMMON_PROBE_KEYS, ScenarioSchema, type Scenario } from './schema.ts';
+import { kindMetrics, probeKind, probeKinds, probeVenue, type ProbeKindDescriptor } from '../probes/index.ts';
+import { resolveMetric, type KindMetrics } from '../shared/catalogue.ts';
 import type { Threshold } from '../shared/threshold.ts';
 
 export class ScenarioError extends Error {}
@@ -16,6 +16,12 @@ export interface ResolvedProbe {
   kind: string;
   /** The kind's options, validated and with defaults. */
   options: Record<string, unknown>;
+  /** The keys of the probe's block that belong to its kind (`module:`, `command:`, …), validated. */
+  own: Record<string, unknown>;
+  /** The venue it talks to (its kind's, or the one its block names), if any. */
+  venue?: string;
+  /** What it reports: its kind's counters and gauges plus any its block declares. */
+  metrics: KindMetrics;
   spec: Scenario['probes'][string];
   /** Which scenario file it came from. */
   file: string;
@@ -95,8 +101,15 @@ export function loadScenarioFile(file: string): { scenario: Scenario; probes: Re
     }
     const options = kind.optionsSchema.safeParse(spec.options);
     if (!options.success) throw new ScenarioError(formatIssues(file, options.error.issues, ['probes', name, 'options']));
-    spec.thresholds.forEach((t, i) => checkMetric(file, `probes.${name}.thresholds.${i}`, t.threshold, spec.kind));
-    probes.push({ name, kind: spec.kind, options: options.data as Record<string, unknown>, spec, file });
+    const own = ownKeys(file, name, spec, kind);
+    try {
+      kind.check?.(own, { file, baseDir: path.dirname(path.resolve(file)) });
+    } catch (err) {
+      throw new ScenarioError(`${file}: probes.${name}.${(err as Error).message}`);
+    }
+    const metrics = kindMetrics(spec.kind, own);
+    spec.thresholds.forEach((t, i) => checkMetric(file, `probes.${name}.thresholds.${i}`, t.threshold, metrics));
+    probes.push({ name, kind: spec.kind, options: options.data as Record<string, unknown>, own, venue: probeVenue(spec.kind, own), metrics, spec, file });
   }
   scenario.process.thresholds.forEach((t, i) => checkMetric(file, `process.thresholds.${i}`, t.threshold));
   return { scenario, probes };
@@ -136,8 +149,21 @@ export function loadScenarios(files: string[], overrides: Overrides = {}): Loade
   return { scenario, probes, files: files.map((f) => path.resolve(f)) };
 }
 
+/** The probe block's keys beyond the common ones, validated by the kind's own schema. */
+function ownKeys(file: string, name: string, spec: Record<string, unknown>, kind: ProbeKindDescriptor): Record<string, unknown> {
+  const extra = Object.fromEntries(Object.entries(spec).filter(([key]) => !(COMMON_PROBE_KEYS as readonly string[]).includes(key)));
+  if (!kind.specSchema) {
+    const keys = Object.keys(extra);
+    if (keys.length > 0) throw new ScenarioError(`${file}: probes.${name}: unknown key(s) ${keys.map((k) => `"${k}"`).join(', ')}`);
+    return {};
+  }
+  const parsed = kind.specSchema.safeParse(extra);
+  if (!parsed.success) throw new ScenarioError(formatIssues(file, parsed.error.issues, ['probes', name]));
+  return parsed.data as Record<string, unknown>;
+}
+
 /** A threshold must name something the scope reports and evaluates: a typo would otherwise never fail. */
-function checkMetric(file: string, where: string, th: Threshold, kind?: string): void {
-  const resolved = resolveMetric(th, kind === undefined ? 'process' : 'probe', kind === undefined ? undefined : kindMetrics(kind));
+function checkMetric(file: string, where: string, th: Threshold, metrics?: KindMetrics): void {
+  const resolved = resolveMetric(th, metrics === undefined ? 'process' : 'probe', metrics);
   if (!resolved.ok) throw new ScenarioError(`${file}: ${where}: ${resolved.message}`);
 }

@@ -57,6 +57,9 @@ export function externalSimulatorOrigin(url: string): { secure: boolean; authori
   return { secure: parsed.protocol === 'https:' || parsed.protocol === 'wss:', authority: parsed.host };
 }
 
+/** Keys every probe has, whatever its kind. */
+export const COMMON_PROBE_KEYS = ['kind', 'options', 'thresholds', 'startDelay', 'resourceLimits', 'injectLeak'] as const;
+
 export const ProbeSchema = z
   .object({
     kind: z.string(),
@@ -75,7 +78,9 @@ export const ProbeSchema = z
     /** Retain heap at this rate (calibration), e.g. "200KB/min"; same as --inject-leak. */
     injectLeak: z.string().optional(),
   })
-  .strict();
+  // Keys beyond these belong to the probe's kind (`module:`, `command:`, …): the loader validates
+  // them with the kind's own schema (src/probes), so an unknown key is still an error.
+  .catchall(z.unknown());
 
 export const ScenarioSchema = z
   .object({

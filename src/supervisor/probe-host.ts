@@ -75,7 +75,7 @@ export class ProbeHost {
     this.status = 'starting';
     this.lastHeard = Date.now();
     this.pool = new Piscina<ProbeTask, ProbeResult>({
-      filename: this.opts.workerFile ?? requireProbeKind(this.kind).runner.file,
+      filename: this.opts.workerFile ?? workerFileOf(this.kind),
       name: 'default',
       minThreads: 1,
       maxThreads: 1,
@@ -180,4 +180,11 @@ export class ProbeHost {
     this.pool = undefined;
   }
 
+}
+
+/** The worker file of a kind that runs in a worker thread. */
+function workerFileOf(kind: string): string {
+  const runner = requireProbeKind(kind).runner;
+  if (runner.type !== 'worker') throw new Error(`probe kind "${kind}" does not run in a worker thread`);
+  return runner.file;
 }

@@ -8,7 +8,7 @@ import { Bus } from '../bus/bus.ts';
 import type { RunEnd } from '../bus/types.ts';
 import type { Verdict } from '../bus/verdict.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
-import { probeKind, requireVenue } from '../probes/index.ts';
+import { requireVenue } from '../probes/index.ts';
 import { parseByteRate } from '../shared/units.ts';
 import { Sampler } from '../sampling/sampler.ts';
 import type { VerdictEngine } from '../verdict/engine.ts';
@@ -130,7 +130,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     });
     for (const probe of probes) {
       const leak = opts.injectLeaks?.[probe.name] ?? (probe.spec.injectLeak ? parseByteRate(probe.spec.injectLeak) : 0);
-      const venueName = probeKind(probe.kind)?.venue;
+      const venueName = probe.venue;
       const host = new ProbeHost({
         name: probe.name,
         kind: probe.kind,
@@ -206,7 +206,7 @@ async function resolveEndpoints(loaded: LoadedScenario, sims: RunningSimulator[]
   const endpoints: Record<string, Record<string, string>> = {};
   const needed = new Set<string>();
   for (const probe of probes) {
-    const name = probeKind(probe.kind)?.venue;
+    const name = probe.venue;
     if (!name) continue;
     if (scenario.target === 'live') endpoints[name] = requireVenue(name).live;
     else needed.add(name);

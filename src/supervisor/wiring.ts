@@ -56,7 +56,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
   });
   const verdict: VerdictEngine = new VerdictEngine({
     bus,
-    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds })),
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics })),
     process: scenario.process.thresholds,
     startedAt,
     leak: {

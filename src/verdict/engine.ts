@@ -5,7 +5,7 @@ import type { ProbeEvent, Sample, VerdictProgress } from '../bus/types.ts';
 import type { ThresholdSpec } from '../scenario/schema.ts';
 import type { Criterion, Culprit, ProbeVerdict, Verdict } from '../bus/verdict.ts';
 import { compare } from '../shared/threshold.ts';
-import { resolveMetric, type LeakField, type Resolution } from '../shared/catalogue.ts';
+import { resolveMetric, type KindMetrics, type LeakField, type Resolution } from '../shared/catalogue.ts';
 import { kindMetrics } from '../probes/index.ts';
 import { MetricScope } from './metrics.ts';
 import { InstrumentCost } from '../shared/instrument-cost.ts';
@@ -20,7 +20,8 @@ export interface Breach {
 
 export interface VerdictEngineOptions {
   bus: Bus;
-  probes: { name: string; kind: string; thresholds: ThresholdSpec[] }[];
+  /** `metrics`: what the probe reports (default: its kind's declared counters and gauges). */
+  probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics }[];
   process: ThresholdSpec[];
   startedAt: number;
   leak: Omit<LeakSettings, 'budgetBytes'> & { budgetBytes: number; failOnConfirmed: boolean };
@@ -56,7 +57,7 @@ export class VerdictEngine {
       this.kinds.set(probe.name, probe.kind);
       this.statuses.set(probe.name, 'pending');
       this.scopes.set(probe.name, new MetricScope(probe.thresholds.map((t) => t.threshold)));
-      const metrics = kindMetrics(probe.kind);
+      const metrics = probe.metrics ?? kindMetrics(probe.kind);
       for (const t of probe.thresholds) this.resolved.set(`${probe.name}\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'probe', metrics));
       this.leaks.set(probe.name, new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(probe.thresholds, opts.leak.budgetBytes) }));
     }

@@ -69,12 +69,12 @@ test('several files run as one: probes merged, duplicate names across files reje
 });
 
 test('live Bitunix needs consent and keys; BITUNIX_USE_TESTNET never reaches mainnet', () => {
-  const fake = { scenario: { target: 'live' }, probes: [{ name: 'bitunix', kind: 'bitunix' }] } as never;
+  const fake = { scenario: { target: 'live' }, probes: [{ name: 'bitunix', kind: 'bitunix', venue: 'bitunix' }] } as never;
   assert.throws(() => checkTargetSafety(fake, { allowMainnet: false, env: {} }), /--allow-mainnet/);
   assert.throws(() => checkTargetSafety(fake, { allowMainnet: true, env: {} }), /BITUNIX_API_KEY/);
   assert.throws(() => checkTargetSafety(fake, { allowMainnet: true, env: { BITUNIX_USE_TESTNET: 'true', BITUNIX_API_KEY: 'k', BITUNIX_API_SECRET: 's' } }), /no testnet/);
   assert.doesNotThrow(() => checkTargetSafety(fake, { allowMainnet: true, env: { BITUNIX_API_KEY: 'k', BITUNIX_API_SECRET: 's' } }));
-  const sim = { scenario: { target: 'sim' }, probes: [{ name: 'bitunix', kind: 'bitunix' }] } as never;
+  const sim = { scenario: { target: 'sim' }, probes: [{ name: 'bitunix', kind: 'bitunix', venue: 'bitunix' }] } as never;
   assert.doesNotThrow(() => checkTargetSafety(sim, { allowMainnet: false, env: {} }));
 });
 

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { checkTargetSafety } from '../../src/scenario/safety.ts';
 import { testnetRequested } from '../../src/probes/testnet-flag.ts';
 
-const live = { scenario: { target: 'live' }, probes: [{ name: 'bitunix', kind: 'bitunix' }] } as never;
+const live = { scenario: { target: 'live' }, probes: [{ name: 'bitunix', kind: 'bitunix', venue: 'bitunix' }] } as never;
 const keys = { BITUNIX_API_KEY: 'k', BITUNIX_API_SECRET: 's' };
 
 test('item 7: BITUNIX_USE_TESTNET in any truthy spelling is refused, even with --allow-mainnet', () => {
