@@ -14,6 +14,8 @@ export interface LevelMetric {
   scopes: readonly Scope[];
   unit: string;
   meaning: string;
+  /** Memory levels never read 0, so `final_ratio` (last ÷ first) is defined for them only. */
+  ratio?: boolean;
 }
 
 /** A counter is a total: `.count` and `.last` name that total. */
@@ -21,11 +23,11 @@ const COUNTER_AGGREGATES: readonly string[] = ['count', 'last'];
 
 /** Series with one value per sample. */
 export const LEVEL_METRICS: readonly LevelMetric[] = [
-  { name: 'heap_used_mb', scopes: ['probe', 'process'], unit: 'MB', meaning: "used V8 heap of the probe's isolate (for process: the supervisor's own)" },
-  { name: 'heap_total_mb', scopes: ['probe', 'process'], unit: 'MB', meaning: 'V8 heap reserved' },
-  { name: 'heap_floor_mb', scopes: ['probe'], unit: 'MB', meaning: 'heap right after a full GC: the floor of the sawtooth' },
+  { name: 'heap_used_mb', scopes: ['probe', 'process'], unit: 'MB', meaning: "used V8 heap of the probe's isolate (for process: the supervisor's own)", ratio: true },
+  { name: 'heap_total_mb', scopes: ['probe', 'process'], unit: 'MB', meaning: 'V8 heap reserved', ratio: true },
+  { name: 'heap_floor_mb', scopes: ['probe'], unit: 'MB', meaning: 'heap right after a full GC: the floor of the sawtooth', ratio: true },
   { name: 'external_mb', scopes: ['probe', 'process'], unit: 'MB', meaning: 'memory outside the V8 heap (Buffers)' },
-  { name: 'rss_mb', scopes: ['probe', 'process'], unit: 'MB', meaning: "resident set size (a worker probe sees the whole process's; a process probe its own)" },
+  { name: 'rss_mb', scopes: ['probe', 'process'], unit: 'MB', meaning: "resident set size (a worker probe sees the whole process's; a process probe its own)", ratio: true },
   { name: 'cpu_pct', scopes: ['probe', 'process'], unit: '%', meaning: 'CPU over the last interval, % of one core' },
   { name: 'thread_cpu_pct', scopes: ['probe'], unit: '%', meaning: "the probe thread's own CPU, % of one core" },
   { name: 'elu', scopes: ['probe'], unit: '0..1', meaning: 'event-loop utilisation over the last interval' },
@@ -106,8 +108,9 @@ export function resolveMetric(th: Threshold, scope: Scope, kind?: KindMetrics): 
   const level = LEVEL_METRICS.find((m) => m.name === th.metric);
   if (level && level.scopes.includes(scope)) {
     const aggregate = th.aggregate ?? 'last';
-    if (!(LEVEL_AGGREGATES as readonly string[]).includes(aggregate)) {
-      return { ok: false, message: `aggregate "${aggregate}" is not available for ${th.metric} (expected ${LEVEL_AGGREGATES.join(', ')})` };
+    const allowed = LEVEL_AGGREGATES.filter((a) => a !== 'final_ratio' || level.ratio);
+    if (!(allowed as readonly string[]).includes(aggregate)) {
+      return { ok: false, message: `aggregate "${aggregate}" is not available for ${th.metric} (expected one of ${allowed.join(', ')})` };
     }
     return { ok: true, metric: { type: 'level', metric: th.metric, aggregate } };
   }
