@@ -8,11 +8,24 @@ import bitunixProbe from '../../workers/bitunix.ts';
 import { optionsSchema } from '../../src/probes/bitunix.ts';
 import { waitFor } from './wait.ts';
 
-export async function runBitunixWorker(t: TestContext, opts: { options?: Record<string, unknown>; sim?: BitunixSimOptions } = {}) {
+/**
+ * `secret`: what BITUNIX_API_SECRET holds for the worker (default the simulator's test secret; a
+ * wrong one to see the refusal; `null` for no credentials in the environment at all).
+ */
+export async function runBitunixWorker(
+  t: TestContext,
+  opts: { options?: Record<string, unknown>; sim?: BitunixSimOptions; secret?: string | null } = {},
+) {
   const sim = await startBitunixSim({ seed: 11, tickIntervalMs: 100, ...opts.sim, apiKey: SIM_TEST_API_KEY, apiSecret: SIM_TEST_API_SECRET });
   const saved = { key: process.env.BITUNIX_API_KEY, secret: process.env.BITUNIX_API_SECRET };
-  process.env.BITUNIX_API_KEY = SIM_TEST_API_KEY;
-  process.env.BITUNIX_API_SECRET = SIM_TEST_API_SECRET;
+  const secret = opts.secret === undefined ? SIM_TEST_API_SECRET : opts.secret;
+  if (secret === null) {
+    delete process.env.BITUNIX_API_KEY;
+    delete process.env.BITUNIX_API_SECRET;
+  } else {
+    process.env.BITUNIX_API_KEY = SIM_TEST_API_KEY;
+    process.env.BITUNIX_API_SECRET = secret;
+  }
   const { port1, port2 } = new MessageChannel();
   const messages: WorkerMessage[] = [];
   port2.on('message', (m: WorkerMessage) => messages.push(m));

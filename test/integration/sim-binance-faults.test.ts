@@ -8,77 +8,7 @@ import WebSocket from 'ws';
 import { startBinanceSim, type BinanceSim, type BinanceSimOptions } from '../../src/sim/binance/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Msg = any;
-
-interface Frame {
-  raw: string;
-  at: number;
-}
-
-class Client {
-  readonly ws: WebSocket;
-  readonly frames: Frame[] = [];
-  readonly pings: number[] = [];
-  readonly pongs: number[] = [];
-  closed: { code: number; reason: string; at: number } | undefined;
-  /** Error seen on the TCP socket itself (ws does not surface ECONNRESET). */
-  socketError: NodeJS.ErrnoException | undefined;
-
-  private constructor(url: string) {
-    this.ws = new WebSocket(url, { maxPayload: 16 * 1024 * 1024 });
-    this.ws.on('message', (data) => this.frames.push({ raw: data.toString(), at: Date.now() }));
-    this.ws.on('ping', () => this.pings.push(Date.now()));
-    this.ws.on('pong', () => this.pongs.push(Date.now()));
-    this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString(), at: Date.now() }));
-    this.ws.on('error', () => {});
-    this.ws.on('upgrade', (res) => res.socket.on('error', (err: NodeJS.ErrnoException) => (this.socketError = err)));
-  }
-
-  static async open(url: string): Promise<Client> {
-    const client = new Client(url);
-    await new Promise((resolve, reject) => {
-      client.ws.once('open', resolve);
-      client.ws.once('error', reject);
-    });
-    return client;
-  }
-
-  json(): Msg[] {
-    const out: Msg[] = [];
-    for (const f of this.frames) {
-      try {
-        out.push(JSON.parse(f.raw));
-      } catch {
-        // fault frames
-      }
-    }
-    return out;
-  }
-
-  trades(): Msg[] {
-    return this.json()
-      .map((m) => m.data ?? m)
-      .filter((m) => m.e === 'trade');
-  }
-
-  invalid(): string[] {
-    return this.frames.map((f) => f.raw).filter((raw) => !parses(raw));
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
-
-function parses(raw: string): boolean {
-  try {
-    JSON.parse(raw);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { RawWsClient as Client, type Msg } from '../helpers/ws-client.ts';
 
 async function withSim(opts: BinanceSimOptions, body: (sim: BinanceSim) => Promise<void>): Promise<void> {
   const sim = await startBinanceSim({ rate: 100, ...opts });
@@ -155,7 +85,7 @@ describe('binance simulator faults', () => {
       const firedAt = Date.now();
       const record = sim.faults.fire({ kind: 'stall', duration: 400 });
       c.ws.ping('during-stall');
-      const pongsBefore = c.pongs.length;
+      const pongsBefore = c.pongAt.length;
       // Trade ids jump once the stall ends: find the jump.
       const jump = await waitFor(
         () => {
@@ -165,17 +95,17 @@ describe('binance simulator faults', () => {
         },
         { what: 'data after the stall', timeoutMs: 3000 },
       );
-      const tradeFrames = c.frames.filter((f) => /"e":"trade"/.test(f.raw));
+      const tradeFrames = c.timed().filter((f) => /"e":"trade"/.test(f.raw));
       const resumedAt = tradeFrames[jump.index]!.at;
       assert.ok(resumedAt - firedAt >= 350, `silent for ${resumedAt - firedAt} ms`);
-      assert.equal(c.pongs.length, pongsBefore, 'the ping sent during the stall was never answered');
+      assert.equal(c.pongAt.length, pongsBefore, 'the ping sent during the stall was never answered');
       assert.deepEqual(
         // Margins: a ping already in flight when it fired, and the first one after it ends.
-        c.pings.filter((t) => t > firedAt + 60 && t < firedAt + 380),
+        c.pingAt.filter((t) => t > firedAt + 60 && t < firedAt + 380),
         [],
         'no server pings during the stall',
       );
-      await waitFor(() => c.pings.some((t) => t > resumedAt), { what: 'pings again after the stall' });
+      await waitFor(() => c.pingAt.some((t) => t > resumedAt), { what: 'pings again after the stall' });
       assert.equal(c.closed, undefined, 'the connection survived');
       const skipped = sim.stats().connections[0]!.streams['btcusdt@trade']!;
       assert.equal(jump.after.t - jump.before.t - 1, skipped.skipped, 'the gap is what the stall withheld');
@@ -193,8 +123,8 @@ describe('binance simulator faults', () => {
       const oversized = sim.faults.fire({ kind: 'oversized', bytes: 200_000, target: 'one' });
       await waitFor(() => raw.frames.length === 2 && combined.frames.length === 2, { what: 'fault frames' });
       assert.equal(raw.invalid().length, 1, 'malformed is not JSON');
-      assert.ok(raw.frames[1]!.raw.length > 200_000, 'oversized');
-      assert.equal(JSON.parse(raw.frames[1]!.raw).e, 'oversized');
+      assert.ok(raw.frames[1]!.length > 200_000, 'oversized');
+      assert.equal(JSON.parse(raw.frames[1]!).e, 'oversized');
       const [malformed, truncated] = combined.invalid();
       assert.ok(malformed && truncated);
       assert.ok(truncated.startsWith('{"stream":"ethusdt@trade","data":{"e":"trade"'), truncated);
@@ -234,8 +164,8 @@ describe('binance simulator faults', () => {
       const res = await fetch(sim.httpUrl + '/api/v3/ping');
       assert.equal(res.status, 200);
       assert.ok(Date.now() - t0 >= 280, 'REST delayed');
-      await waitFor(() => c.frames.find((f) => f.raw === '{"result":["btcusdt@trade"],"id":1}'), { what: 'reply' });
-      const reply = c.frames.find((f) => f.raw.includes('"id":1'))!;
+      await waitFor(() => c.timed().find((f) => f.raw === '{"result":["btcusdt@trade"],"id":1}'), { what: 'reply' });
+      const reply = c.timed().find((f) => f.raw.includes('"id":1'))!;
       assert.ok(reply.at - sentAt >= 280, `reply after ${reply.at - sentAt} ms`);
       const ids = c.trades().map((t) => t.t);
       for (let i = 1; i < ids.length; i++) assert.equal(ids[i], ids[i - 1] + 1, 'order kept');

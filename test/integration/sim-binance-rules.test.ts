@@ -3,49 +3,10 @@
 // per-IP connection-attempt limit.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startBinanceSim } from '../../src/sim/binance/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Msg = any;
-
-class Client {
-  readonly ws: WebSocket;
-  readonly frames: string[] = [];
-  readonly pings: string[] = [];
-  readonly openedAt = Date.now();
-  closed: { code: number; reason: string; at: number } | undefined;
-
-  private constructor(url: string, opts: WebSocket.ClientOptions) {
-    this.ws = new WebSocket(url, opts);
-    this.ws.on('message', (data) => this.frames.push(data.toString()));
-    this.ws.on('ping', (payload) => this.pings.push(payload.toString()));
-    this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString(), at: Date.now() }));
-    this.ws.on('error', () => {});
-  }
-
-  static async open(url: string, opts: WebSocket.ClientOptions = {}): Promise<Client> {
-    const client = new Client(url, opts);
-    await new Promise((resolve, reject) => {
-      client.ws.once('open', resolve);
-      client.ws.once('error', reject);
-    });
-    return client;
-  }
-
-  send(value: unknown): void {
-    this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
-  }
-
-  parsed(): Msg[] {
-    return this.frames.map((raw) => JSON.parse(raw));
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
+import { RawWsClient as Client, type Msg } from '../helpers/ws-client.ts';
 
 describe('binance simulator rules', () => {
   test('ping every interval; only a pong echoing the last ping keeps the connection', async () => {

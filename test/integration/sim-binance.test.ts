@@ -3,91 +3,12 @@
 // book procedure (spot and USD-M), USD-M routing, and the stats endpoint.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import WebSocket from 'ws';
 import { startBinanceSim, type BinanceSim } from '../../src/sim/binance/index.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 // --- a tiny client that keeps every frame and waits for facts -------------------------------
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Msg = any;
-
-class Client {
-  readonly ws: WebSocket;
-  readonly frames: string[] = [];
-  closed: { code: number; reason: string } | undefined;
-  private cursor = 0;
-
-  private constructor(url: string, opts: WebSocket.ClientOptions) {
-    this.ws = new WebSocket(url, opts);
-    this.ws.on('message', (data) => this.frames.push(data.toString()));
-    this.ws.on('close', (code, reason) => (this.closed = { code, reason: reason.toString() }));
-    this.ws.on('error', () => {});
-  }
-
-  static async open(url: string, opts: WebSocket.ClientOptions = {}): Promise<Client> {
-    const client = new Client(url, opts);
-    await new Promise((resolve, reject) => {
-      client.ws.once('open', resolve);
-      client.ws.once('error', reject);
-    });
-    return client;
-  }
-
-  send(value: unknown): void {
-    this.ws.send(typeof value === 'string' ? value : JSON.stringify(value));
-  }
-
-  /** The next frame after the cursor that satisfies `pred`; the cursor moves past it. */
-  async next(pred: (msg: Msg, raw: string) => boolean = () => true, what = 'a message', timeoutMs = 3000): Promise<Msg> {
-    return waitFor(
-      () => {
-        for (let i = this.cursor; i < this.frames.length; i++) {
-          const raw = this.frames[i]!;
-          let msg: Msg;
-          try {
-            msg = JSON.parse(raw);
-          } catch {
-            continue;
-          }
-          if (pred(msg, raw)) {
-            this.cursor = i + 1;
-            return { msg };
-          }
-        }
-        return undefined;
-      },
-      { timeoutMs, what },
-    ).then((found) => found.msg);
-  }
-
-  /** Sends a control frame and returns the raw reply with that id. */
-  async request(frame: Record<string, unknown> | string, idText: string): Promise<string> {
-    this.send(frame);
-    const start = this.frames.length;
-    const found = await waitFor(
-      () => this.frames.slice(start).find((raw) => raw.endsWith(`"id":${idText}}`) && /^\{"(result|error)"/.test(raw)),
-      { what: `reply with id ${idText}`, timeoutMs: 3000 },
-    );
-    return found;
-  }
-
-  data(stream?: string): Msg[] {
-    return this.frames
-      .map((raw) => {
-        try {
-          return JSON.parse(raw);
-        } catch {
-          return undefined;
-        }
-      })
-      .filter((m) => m && !('result' in m) && !('error' in m) && (!stream || m.stream === stream));
-  }
-
-  close(): void {
-    this.ws.terminate();
-  }
-}
+import { RawWsClient as Client, type Msg } from '../helpers/ws-client.ts';
 
 async function getJson(url: string): Promise<{ status: number; body: Msg }> {
   const res = await fetch(url);
