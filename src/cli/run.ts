@@ -13,6 +13,8 @@ interface RunArgs {
   scenario: string[];
   duration?: string;
   'sample-interval'?: string;
+  'report-every'?: string;
+  'log-level': string;
   out?: string;
   'metrics-port'?: number;
   'metrics-host'?: string;
@@ -72,6 +74,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML or JSON)' })
       .option('duration', { type: 'string', describe: 'override the scenario duration, e.g. 2m' })
       .option('sample-interval', { type: 'string', describe: 'override the sample interval, e.g. 1s' })
+      .option('report-every', { type: 'string', describe: 'periodic report (reports.ndjson, log, terminal) every D, e.g. 30s (default: the scenario\'s report.every, scaled when --duration compresses the run)' })
+      .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, default: 'info', describe: 'level of log.ndjson (debug adds the probes\' debug lines)' })
       .option('out', { type: 'string', describe: 'results folder (default results/<scenario>-<time>/)' })
       .option('metrics-port', { type: 'number', describe: 'Prometheus /metrics port on 127.0.0.1 (0 disables)' })
       .option('metrics-host', { type: 'string', describe: 'listen for /metrics beyond loopback, e.g. 0.0.0.0 (needed for metrics.host too; prints a warning)' })
@@ -93,6 +97,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       target: args.target,
       seed: args.seed,
       metricsPort: args['metrics-port'],
+      reportEvery: flagDuration('report-every', args['report-every']),
     });
     const injectLeaks = parseInjectLeaks(args['inject-leak'], loaded.probes.map((p) => p.name));
     checkTargetSafety(loaded, { allowMainnet: args['allow-mainnet'], env: process.env });
@@ -122,6 +127,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         injectLeaks,
         progress: args.progress,
         stderrLevel: 'info',
+        logLevel: args['log-level'],
         color,
         interrupt: controller.signal,
         summaryOut: process.stderr,
