@@ -89,6 +89,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('progress', { type: 'boolean', default: true, describe: 'live progress on stderr (--no-progress to hide)' })
       .example('exsoak run scenarios/quick.yaml', 'a short parallel soak against the embedded simulators')
       .example('exsoak run scenarios/binance-24h.yaml --duration 2m', 'the 24 h scenario, compressed')
+      .example('exsoak run scenarios/bitunix-8h.yaml --duration 2m --report-every 15s --no-progress', 'the 8 h executor test, compressed; reports.ndjson every 15 s')
       .example('exsoak run scenarios/quick.yaml --inject-leak leaky=1MB/min --json', 'calibrate the detector'),
   handler: async (args) => {
     const loaded = loadScenarios(args.scenario, {
