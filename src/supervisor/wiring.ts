@@ -112,7 +112,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
     startedAt,
     durationMs: scenario.duration,
     nominalMs: scenario.nominalDuration ?? scenario.duration,
-    everyMs: scenario.report.every ?? scenario.duration,
+    everyMs: scenario.report?.every ?? scenario.duration,
     probes: probes.map((p) => ({ name: p.name, kind: p.kind, metrics: p.metrics })),
     onError: (err) => log.error(`could not write reports.ndjson: ${err.message}`),
   });
