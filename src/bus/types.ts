@@ -1,4 +1,5 @@
 import type { Verdict } from './verdict.ts';
+import type { PeriodicReport } from './report.ts';
 
 // What flows on the bus. Consumers (results, verdict, metrics, progress, snapshot) depend on
 // these shapes only, never on each other.
@@ -96,4 +97,6 @@ export interface BusEvents {
   /** The run's last event: the final verdict (verdict.json's content). */
   verdict: [Verdict];
   'verdict:progress': [VerdictProgress];
+  /** The periodic report (reports.ndjson), every `report.every` and once at the end of the run. */
+  report: [PeriodicReport];
 }

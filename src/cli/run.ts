@@ -13,6 +13,8 @@ interface RunArgs {
   scenario: string[];
   duration?: string;
   'sample-interval'?: string;
+  'report-every'?: string;
+  'log-level': string;
   out?: string;
   'metrics-port'?: number;
   'metrics-host'?: string;
@@ -72,6 +74,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML or JSON)' })
       .option('duration', { type: 'string', describe: 'override the scenario duration, e.g. 2m' })
       .option('sample-interval', { type: 'string', describe: 'override the sample interval, e.g. 1s' })
+      .option('report-every', { type: 'string', describe: 'periodic report (reports.ndjson, log, terminal) every D, e.g. 30s (default: the scenario\'s report.every, scaled when --duration compresses the run)' })
+      .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, default: 'info', describe: 'level of log.ndjson (debug adds the probes\' debug lines)' })
       .option('out', { type: 'string', describe: 'results folder (default results/<scenario>-<time>/)' })
       .option('metrics-port', { type: 'number', describe: 'Prometheus /metrics port on 127.0.0.1 (0 disables)' })
       .option('metrics-host', { type: 'string', describe: 'listen for /metrics beyond loopback, e.g. 0.0.0.0 (needed for metrics.host too; prints a warning)' })
@@ -85,6 +89,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('progress', { type: 'boolean', default: true, describe: 'live progress on stderr (--no-progress to hide)' })
       .example('exsoak run scenarios/quick.yaml', 'a short parallel soak against the embedded simulators')
       .example('exsoak run scenarios/binance-24h.yaml --duration 2m', 'the 24 h scenario, compressed')
+      .example('exsoak run scenarios/bitunix-8h.yaml --duration 2m --report-every 15s --no-progress', 'the 8 h executor test, compressed; reports.ndjson every 15 s')
       .example('exsoak run scenarios/quick.yaml --inject-leak leaky=1MB/min --json', 'calibrate the detector'),
   handler: async (args) => {
     const loaded = loadScenarios(args.scenario, {
@@ -93,6 +98,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       target: args.target,
       seed: args.seed,
       metricsPort: args['metrics-port'],
+      reportEvery: flagDuration('report-every', args['report-every']),
     });
     const injectLeaks = parseInjectLeaks(args['inject-leak'], loaded.probes.map((p) => p.name));
     checkTargetSafety(loaded, { allowMainnet: args['allow-mainnet'], env: process.env });
@@ -122,6 +128,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
         injectLeaks,
         progress: args.progress,
         stderrLevel: 'info',
+        logLevel: args['log-level'],
         color,
         interrupt: controller.signal,
         summaryOut: process.stderr,

@@ -1,8 +1,10 @@
 // The verdict as a terminal table, printed at the end of every run.
 import type { Bus } from '../bus/bus.ts';
 import type { Verdict } from '../bus/verdict.ts';
+import { formatMemoryTable, formatReportBlock, type PeriodicReport } from '../bus/report.ts';
 
-export function formatSummary(verdict: Verdict, dir: string, color: boolean): string {
+/** `final`: the run's final report (its counts, memory and memory table come before the criteria). */
+export function formatSummary(verdict: Verdict, dir: string, color: boolean, final?: PeriodicReport): string {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   const rows: [string, string, string, string][] = [];
   for (const [name, probe] of Object.entries(verdict.probes)) {
@@ -25,10 +27,15 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean): st
   for (const r of rows) out.push(line([r[0], r[1], r[2], result(r[3])]));
   const head = verdict.pass ? paint(32, 'PASS') : paint(31, 'FAIL');
   const why = verdict.reason === 'completed' ? '' : ` (${verdict.reason}${verdict.partial ? ', partial' : ''})`;
-  return `\n${verdict.scenario}: ${head}${why}\n${out.join('\n')}\nresults: ${dir}\n`;
+  const figures = final ? `${formatReportBlock(final)}${final.memoryTable ? `memory (process RSS):\n${formatMemoryTable(final.memoryTable).map((l) => `  ${l}`).join('\n')}\n` : ''}` : '';
+  return `\n${verdict.scenario}: ${head}${why}\n${figures}${out.join('\n')}\nresults: ${dir}\n`;
 }
 
 /** The terminal summary as a consumer: printed when the verdict arrives on the bus. */
 export function printSummaryOnVerdict(bus: Bus, out: NodeJS.WritableStream, opts: { dir: string; color: boolean }): void {
-  bus.on('verdict', (verdict) => out.write(formatSummary(verdict, opts.dir, opts.color)));
+  let final: PeriodicReport | undefined;
+  bus.on('report', (report) => {
+    if (report.final) final = report;
+  });
+  bus.on('verdict', (verdict) => out.write(formatSummary(verdict, opts.dir, opts.color, final)));
 }

@@ -39,28 +39,6 @@ export class NdjsonFile extends AppendFile {
   }
 }
 
-/**
- * A JSON array written element by element (the seed's memory-profile format): valid JSON once
- * closed; until then a reader can close the bracket itself.
- */
-export class JsonArrayFile extends AppendFile {
-  private count = 0;
-
-  constructor(file: string) {
-    super(file);
-    this.write('[');
-  }
-
-  push(record: unknown): void {
-    this.write((this.count++ === 0 ? '\n  ' : ',\n  ') + JSON.stringify(record));
-  }
-
-  override close(): void {
-    this.write('\n]\n');
-    super.close();
-  }
-}
-
 /** Writes a whole file atomically (write then rename), so a reader never sees half of it. */
 export function writeJsonAtomic(file: string, value: unknown): void {
   writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n');

@@ -31,7 +31,9 @@ function humanStream(out: NodeJS.WritableStream, color: boolean): Writable {
       for (const line of chunk.toString('utf8').split('\n')) {
         if (!line) continue;
         try {
-          const entry = JSON.parse(line) as { time: number; level: number; msg: string; probe?: string };
+          const entry = JSON.parse(line) as { time: number; level: number; msg: string; probe?: string; stderr?: boolean };
+          // Entries the terminal shows in a form of its own (the periodic report's block).
+          if (entry.stderr === false) continue;
           const time = new Date(entry.time).toISOString().slice(11, 19);
           const level = LEVEL_NAMES[entry.level] ?? String(entry.level);
           const colored = entry.level >= 50 ? paint(31, level) : entry.level >= 40 ? paint(33, level) : paint(2, level);
@@ -49,12 +51,14 @@ export interface LogOptions {
   file?: string;
   /** Level for the human lines on stderr ('silent' to mute them). */
   stderrLevel?: string;
+  /** Level for the file (default info: the probes' debug lines only with --log-level debug). */
+  fileLevel?: string;
   color?: boolean;
 }
 
 export function createLogger(opts: LogOptions): Logger {
   const streams: pino.StreamEntry[] = [];
-  if (opts.file) streams.push({ level: 'debug', stream: pino.destination({ dest: opts.file, sync: true, mkdir: true }) });
+  if (opts.file) streams.push({ level: (opts.fileLevel ?? 'info') as pino.Level, stream: pino.destination({ dest: opts.file, sync: true, mkdir: true }) });
   if (opts.stderrLevel !== 'silent') {
     streams.push({ level: (opts.stderrLevel ?? 'info') as pino.Level, stream: humanStream(process.stderr, opts.color ?? false) });
   }

@@ -10,6 +10,7 @@ import { writeTextAtomic } from './files.ts';
 import { bytes, elapsed, escapeHtml as esc, fmt, signed } from './format.ts';
 import { floorPoints, messageRates, readRun, type ProbeSeries, type RunData } from './read-run.ts';
 import { REPORT_CSS } from './report-style.ts';
+import { memorySection } from './memory-section.ts';
 import { leakOf, summarizeRun, type LeakEstimate, type ProbeFigures, type RunSummary } from './run-summary.ts';
 import { renderChart, type ChartLine, type ChartMarker, type MarkerCategory } from './svg-chart.ts';
 
@@ -404,6 +405,7 @@ export function renderRunData(data: RunData, opts: ReportOptions = {}): string {
 ${notes}
 <section><h2>Summary</h2><div class="cards">${summary.probes.map(card).join('')}${processCard(summary, verdict)}</div></section>
 <section><h2>Verdict</h2>${verdictTable(verdict, summary.probes)}</section>
+${memorySection(data)}
 <section><h2>Memory per worker</h2>
 <p class="muted">Heap used is the sawtooth; the floor is the heap right after a full GC, where a leak shows. Time is since the run started; pins mark events (hover for details).</p>
 ${legend}<div class="charts">${heapCharts || '<p class="nodata">No probe samples.</p>'}</div></section>

@@ -4,12 +4,13 @@ import path from 'node:path';
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample } from '../bus/types.ts';
 import { MB } from '../shared/units.ts';
-import { JsonArrayFile, NdjsonFile } from './files.ts';
+import { NdjsonFile } from './files.ts';
+import { AtomicJsonArrayFile } from './atomic-json-array.ts';
 
 export class ResultsWriter {
   private readonly samples: NdjsonFile;
   private readonly events: NdjsonFile;
-  private readonly profiles = new Map<string, JsonArrayFile>();
+  private readonly profiles = new Map<string, AtomicJsonArrayFile>();
   private readonly dir: string;
   private readonly onError: (err: Error) => void;
   private failed = false;
@@ -40,17 +41,19 @@ export class ResultsWriter {
     this.samples.append(sample);
     if (sample.probe === 'process') return;
     this.profile(sample.probe).push({
-      timestamp: new Date(sample.t).toISOString(),
+      // The seed's `time.time()`: epoch seconds; the ISO form beside it for people.
+      timestamp: sample.t / 1000,
+      time: new Date(sample.t).toISOString(),
       rss_mb: round2(sample.rss / MB),
       heap_used_mb: sample.heapUsed === null ? null : round2(sample.heapUsed / MB),
       heap_floor_mb: sample.heapFloor === null ? null : round2(sample.heapFloor / MB),
     });
   }
 
-  private profile(probe: string): JsonArrayFile {
+  private profile(probe: string): AtomicJsonArrayFile {
     let profile = this.profiles.get(probe);
     if (!profile) {
-      profile = new JsonArrayFile(path.join(this.dir, `${probe}_soak_memory_profile.json`));
+      profile = new AtomicJsonArrayFile(path.join(this.dir, `${probe}_soak_memory_profile.json`));
       this.profiles.set(probe, profile);
     }
     return profile;

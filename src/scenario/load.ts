@@ -8,6 +8,7 @@ import { COMMON_PROBE_KEYS, ScenarioSchema, type Scenario } from './schema.ts';
 import { kindMetrics, probeKind, probeKinds, probeVenue, type ProbeKindDescriptor } from '../probes/index.ts';
 import { resolveMetric, type KindMetrics } from '../shared/catalogue.ts';
 import type { Threshold } from '../shared/threshold.ts';
+import { resolveReportEvery } from './report-every.ts';
 
 export class ScenarioError extends Error {}
 
@@ -77,6 +78,8 @@ export interface Overrides {
   target?: 'sim' | 'live';
   seed?: number;
   metricsPort?: number;
+  /** --report-every, ms: taken as given (not scaled). */
+  reportEvery?: number;
 }
 
 export function loadScenarioFile(file: string): { scenario: Scenario; probes: ResolvedProbe[] } {
@@ -145,6 +148,7 @@ export function loadScenarios(files: string[], overrides: Overrides = {}): Loade
     metrics: { ...first.metrics, ...(overrides.metricsPort !== undefined ? { port: overrides.metricsPort } : {}) },
     probes: Object.fromEntries(probes.map((p) => [p.name, p.spec])),
   };
+  scenario.report = { every: resolveReportEvery({ scenarioEvery: first.report.every, flag: overrides.reportEvery, durationMs: scenario.duration, nominalMs: scenario.nominalDuration! }) };
   if (scenario.sampleInterval <= 0) throw new ScenarioError('--sample-interval: expected a positive duration');
   return { scenario, probes, files: files.map((f) => path.resolve(f)) };
 }

@@ -138,6 +138,8 @@ export const ScenarioSchema = z
       })
       .strict()
       .prefault({}),
+    /** The periodic report (reports.ndjson): every this long, in the scenario's time (compressed runs scale it). */
+    report: z.object({ every: duration.refine((ms) => ms > 0, 'expected a positive duration').optional() }).strict().prefault({}),
     metrics: z
       .object({ port: z.number().int().min(0).max(65535).default(9091), host: z.string().default('127.0.0.1') })
       .strict()

@@ -29,6 +29,8 @@ export interface RunOptions {
   progress?: boolean;
   /** Level of the human log lines on stderr. */
   stderrLevel?: string;
+  /** Level of log.ndjson (default info; --log-level). */
+  logLevel?: string;
   /** Where the terminal summary is printed when the verdict arrives (none: not printed). */
   summaryOut?: NodeJS.WritableStream;
   color?: boolean;
@@ -91,6 +93,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     progress: opts.progress,
     summaryOut: opts.summaryOut,
     stderrLevel: opts.stderrLevel,
+    logLevel: opts.logLevel,
     color: opts.color,
     onInternalError: (err) => {
       internalError = err;

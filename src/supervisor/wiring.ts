@@ -15,6 +15,9 @@ import { Progress } from '../progress/progress.ts';
 import { printSummaryOnVerdict } from '../progress/summary.ts';
 import { SnapshotTaker, type SnapshotHost } from '../snapshot/taker.ts';
 import { scenarioSecrets } from './redact.ts';
+import { PeriodicReporter } from '../results/periodic-report.ts';
+import { printReportsOn } from '../progress/report-block.ts';
+import { formatReportLine } from '../bus/report.ts';
 
 export interface WiringOptions {
   bus: Bus;
@@ -29,6 +32,8 @@ export interface WiringOptions {
   /** Where the terminal summary goes when the verdict arrives (none: not printed). */
   summaryOut?: NodeJS.WritableStream;
   stderrLevel?: string;
+  /** Level of log.ndjson (default info). */
+  logLevel?: string;
   color?: boolean;
   /** A consumer could not write: the run must stop with exit 3. */
   onInternalError(err: Error): void;
@@ -49,7 +54,7 @@ export interface Consumers {
 export function wireConsumers(opts: WiringOptions): Consumers {
   const { bus, dir, loaded, startedAt } = opts;
   const { scenario, probes } = loaded;
-  const log = createLogger({ file: path.join(dir, 'log.ndjson'), stderrLevel: opts.stderrLevel, color: opts.color });
+  const log = createLogger({ file: path.join(dir, 'log.ndjson'), stderrLevel: opts.stderrLevel, fileLevel: opts.logLevel, color: opts.color });
   const writer = new ResultsWriter(dir, bus, probes.map((p) => p.name), (err) => {
     log.error({ err: err.message }, `results could not be written: ${err.message}; stopping the probes`);
     opts.onInternalError(err);
@@ -99,7 +104,22 @@ export function wireConsumers(opts: WiringOptions): Consumers {
     run: { info: opts.runInfo, ...opts.exports },
     onError: (file, err) => log.error(`could not write ${file}: ${err.message}`),
   });
-  if (opts.summaryOut) printSummaryOnVerdict(bus, opts.summaryOut, { dir, color: opts.color ?? false });
+  // Before the summary's listener: the final report comes at run:end, the summary at the verdict.
+  const reporter = new PeriodicReporter({
+    bus,
+    dir,
+    scenario: scenario.name,
+    startedAt,
+    durationMs: scenario.duration,
+    nominalMs: scenario.nominalDuration ?? scenario.duration,
+    everyMs: scenario.report?.every ?? scenario.duration,
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, metrics: p.metrics })),
+    onError: (err) => log.error(`could not write reports.ndjson: ${err.message}`),
+  });
+  if (opts.summaryOut) {
+    printReportsOn(bus, opts.summaryOut);
+    printSummaryOnVerdict(bus, opts.summaryOut, { dir, color: opts.color ?? false });
+  }
   wireLog(bus, log);
   return {
     log,
@@ -107,17 +127,22 @@ export function wireConsumers(opts: WiringOptions): Consumers {
     snapshots,
     progress,
     outputs,
-    close: () => writer.close(),
+    close: () => {
+      writer.close();
+      reporter.finish(Date.now());
+    },
   };
 }
 
 function wireLog(bus: Bus, log: Logger): void {
   bus.on('log', (entry) => log[entry.level as 'info']({ probe: entry.probe, ...entry.data }, entry.msg));
+  // Every event is in events.ndjson already: the log carries only those a reader must not miss.
   bus.on('event', (event) => {
-    const quiet = event.kind === 'start' || event.kind === 'exit' || event.kind === 'connect';
-    const level = event.kind === 'crash' || event.kind === 'breach' ? 'error' : event.kind === 'unresponsive' ? 'warn' : 'debug';
-    log[quiet ? 'debug' : level]({ probe: event.probe, event: event.kind, ...event.data }, `${event.kind}${event.data ? ' ' + JSON.stringify(event.data) : ''}`);
+    const level = event.kind === 'crash' || event.kind === 'breach' ? 'error' : event.kind === 'unresponsive' ? 'warn' : undefined;
+    if (level) log[level]({ probe: event.probe, event: event.kind, ...event.data }, `${event.kind}${event.data ? ' ' + JSON.stringify(event.data) : ''}`);
   });
+  // The figures are in reports.ndjson; the terminal shows a block of its own (progress/report-block.ts).
+  bus.on('report', (report) => log.info({ stderr: false }, formatReportLine(report)));
 }
 
 /** Off a TTY, a summary line often enough to follow, rarely enough for an 8 h log. */

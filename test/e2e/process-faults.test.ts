@@ -60,6 +60,8 @@ test('kill -9: every NDJSON line parses except at most a truncated last one', as
     for (const line of lines) JSON.parse(line);
   }
   assert.ok(readNdjson(path.join(dir, 'out', 'samples.ndjson')).length >= 10);
+  // The seed's profile is rewritten atomically (#17 item 8): whole JSON even after kill -9.
+  for (const probe of ['idle', 'leaky']) assert.ok(Array.isArray(JSON.parse(readFileSync(path.join(dir, 'out', `${probe}_soak_memory_profile.json`), 'utf8'))));
 });
 
 test('a results folder that cannot be created: exit 2 naming it, nothing started', async () => {

@@ -84,9 +84,9 @@ test('every results file of the contract is written', async () => {
   for (const file of ['run.json', 'samples.ndjson', 'events.ndjson', 'verdict.json', 'idle_soak_memory_profile.json', 'report.html', 'log.ndjson']) {
     assert.ok(existsSync(path.join(run.dir, file)), `${file} missing`);
   }
-  const profile = JSON.parse(readFileSync(path.join(run.dir, 'idle_soak_memory_profile.json'), 'utf8')) as { timestamp: string; rss_mb: number; heap_used_mb: number }[];
+  const profile = JSON.parse(readFileSync(path.join(run.dir, 'idle_soak_memory_profile.json'), 'utf8')) as { timestamp: number; time: string; rss_mb: number; heap_used_mb: number }[];
   assert.ok(profile.length >= 4);
-  assert.ok(profile.every((p) => typeof p.rss_mb === 'number' && p.rss_mb > 10 && !Number.isNaN(Date.parse(p.timestamp))));
+  assert.ok(profile.every((p) => typeof p.rss_mb === 'number' && p.rss_mb > 10 && typeof p.timestamp === 'number' && Date.parse(p.time) === Math.round(p.timestamp * 1000)));
   const verdict = JSON.parse(readFileSync(path.join(run.dir, 'verdict.json'), 'utf8'));
   assert.deepEqual(verdict, run.verdict);
   const runJson = JSON.parse(readFileSync(path.join(run.dir, 'run.json'), 'utf8'));

@@ -1,0 +1,34 @@
+// #17 item 8: the 24 h seed's own memory check, last RSS − first RSS < 50 MB, is a named criterion
+// of binance-24h.yaml and binance-1h.yaml, judged on exactly that difference.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Bus } from '../../src/bus/bus.ts';
+import { VerdictEngine } from '../../src/verdict/engine.ts';
+import { loadScenarios } from '../../src/scenario/load.ts';
+import { makeSample } from '../helpers/samples.ts';
+
+const MB = 1024 * 1024;
+
+for (const file of ['scenarios/binance-24h.yaml', 'scenarios/binance-1h.yaml']) {
+  test(`${file}: process rss_mb.growth < 50 is last − first RSS, as the seed computes it`, () => {
+    const { scenario, probes } = loadScenarios([file], { duration: 60_000 });
+    const growth = scenario.process.thresholds.find((t) => t.threshold.expr === 'rss_mb.growth < 50');
+    assert.ok(growth, `${file} names the seed's criterion`);
+    assert.equal(growth.abortOnFail, false, 'judged at the end, like the seed');
+    const verdictFor = (rss: number[]) => {
+      const bus = new Bus();
+      const engine = new VerdictEngine({
+        bus,
+        probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: [], metrics: p.metrics })),
+        process: [growth],
+        startedAt: 0,
+        leak: { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: scenario.nominalDuration!, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: true },
+      });
+      rss.forEach((mb, i) => bus.emit('sample', makeSample('process', i * 60_000, { rss: mb * MB })));
+      return engine.verdict('s', 'completed', rss.length * 60_000).process.criteria[0]!;
+    };
+    // A peak in between does not count (the seed compares the last sample with the first).
+    assert.deepEqual([verdictFor([100, 300, 149]).value, verdictFor([100, 300, 149]).pass], [49, true]);
+    assert.deepEqual([verdictFor([100, 120, 151]).value, verdictFor([100, 120, 151]).pass], [51, false]);
+  });
+}
