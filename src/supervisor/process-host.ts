@@ -466,8 +466,8 @@ export class ProcessHost {
   async snapshot(file: string): Promise<void> {
     if (!this.spec.node) throw new Error(`probe ${this.name}: heap snapshots need "node: true"`);
     if (!this.inspector?.open) throw new Error(`probe ${this.name}: the Node inspector is not connected`);
+    // The snapshot taker announces it (with its cost and the scrubbed file's name), as for a worker.
     await this.inspector.takeHeapSnapshot(file);
-    this.emit('snapshot', { file });
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

@@ -15,6 +15,7 @@ import { Progress } from '../progress/progress.ts';
 import { printSummaryOnVerdict } from '../progress/summary.ts';
 import { SnapshotTaker, type SnapshotHost } from '../snapshot/taker.ts';
 import { scenarioSecrets } from './redact.ts';
+import { requireProbeKind } from '../probes/index.ts';
 
 export interface WiringOptions {
   bus: Bus;
@@ -56,7 +57,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
   });
   const verdict: VerdictEngine = new VerdictEngine({
     bus,
-    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics })),
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics, leakSeries: requireProbeKind(p.kind).leakSeries?.(p.own) })),
     process: scenario.process.thresholds,
     startedAt,
     leak: {
