@@ -8,6 +8,7 @@ import { COMMON_PROBE_KEYS, ScenarioSchema, type Scenario } from './schema.ts';
 import { kindMetrics, probeKind, probeKinds, probeVenue, type ProbeKindDescriptor } from '../probes/index.ts';
 import { resolveMetric, type KindMetrics } from '../shared/catalogue.ts';
 import type { Threshold } from '../shared/threshold.ts';
+import { metricsPortClash } from './port-clash.ts';
 
 export class ScenarioError extends Error {}
 
@@ -146,6 +147,8 @@ export function loadScenarios(files: string[], overrides: Overrides = {}): Loade
     probes: Object.fromEntries(probes.map((p) => [p.name, p.spec])),
   };
   if (scenario.sampleInterval <= 0) throw new ScenarioError('--sample-interval: expected a positive duration');
+  const clash = metricsPortClash(probes, scenario.metrics);
+  if (clash) throw new ScenarioError(clash);
   return { scenario, probes, files: files.map((f) => path.resolve(f)) };
 }
 
