@@ -52,3 +52,12 @@ test('a metrics url on exsoak\'s own metrics port is refused, naming both and --
   assert.equal(metricsPortClash([probe('http://10.1.2.3:9091/metrics')], { port: 9091, host: '127.0.0.1' }), undefined, 'another machine');
   assert.ok(metricsPortClash([probe('http://localhost:9091/metrics')], { port: 9091, host: '127.0.0.1' }));
 });
+
+test("a process probe's credential-named env values stay out of run.json and are masked in snapshots", async () => {
+  const { redactScenario, scenarioSecrets } = await import('../../src/supervisor/redact.ts');
+  const scenario = { simulators: {}, probes: { bot: { kind: 'process', env: { BITUNIX_API_SECRET: 'canary-s3cret', LOG_LEVEL: 'INFO' } } } };
+  const copy = redactScenario(scenario);
+  assert.deepEqual(copy.probes.bot.env, { BITUNIX_API_SECRET: '[redacted]', LOG_LEVEL: 'INFO' });
+  assert.equal(scenario.probes.bot.env.BITUNIX_API_SECRET, 'canary-s3cret', 'the run itself still gets it');
+  assert.deepEqual(scenarioSecrets(scenario), ['canary-s3cret']);
+});
