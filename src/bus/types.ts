@@ -22,9 +22,14 @@ export interface Sample {
   heapFloor: number | null;
   /** Whether heapFloor came from a full (mark-compact) collection. */
   heapFloorMajor: boolean;
-  /** Process-wide RSS and CPU % (pidusage): the same figure on every probe's line of a tick. */
+  /**
+   * Process-wide RSS and CPU % (pidusage): the same figure on every worker probe's line of a
+   * tick; a probe that is a process of its own (`ownProcess`) has its own (and its descendants').
+   */
   rss: number;
   cpu: number;
+  /** Set when rss/cpu are the probe's own process's, not the supervisor's (kind: process). */
+  ownProcess?: boolean;
   /** Event-loop utilisation of the worker over the last interval (0..1). */
   elu: number | null;
   /** The worker thread's own CPU over the last interval, % of one core (null if unavailable). */

@@ -6,6 +6,8 @@ export type LeakStatus = 'insufficient-data' | 'none' | 'suspected' | 'confirmed
 
 export interface LeakReport {
   status: LeakStatus;
+  /** The series the trend was judged on: a worker's post-GC heap floor, or a process probe's own RSS. */
+  series?: 'heap_floor_mb' | 'rss_mb';
   points: number;
   slopeMbPerH?: number;
   lowMbPerH?: number;
@@ -49,6 +51,9 @@ export interface ProbeVerdict {
   kind: string;
   status: string;
   error?: string;
+  /** A crashed process probe: how it ended, and its last 50 stderr lines. */
+  exit?: { code: number | null; signal: string | null };
+  stderrTail?: string[];
   criteria: Criterion[];
   leak?: LeakReport;
   snapshotDiff?: unknown;

@@ -60,6 +60,11 @@ export interface ProbeKindDescriptor {
    * an Error whose message names the key and what was expected (exit 2, nothing started).
    */
   check?: (own: Record<string, unknown>, ctx: { file: string; baseDir: string }) => void;
+  /**
+   * What the leak trend is judged on: the post-GC heap floor (default), or RSS for a program
+   * whose heap exsoak cannot see (its RSS is its own, so attribution stays exact).
+   */
+  leakSeries?: (own: Record<string, unknown>) => 'heap_floor' | 'rss';
 }
 
 export interface StartedSimulator {

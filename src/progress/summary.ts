@@ -13,8 +13,11 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
     const leak = probe.leak;
     if (leak && leak.slopeMbPerH !== undefined) {
       const flagged = leak.status === 'confirmed' || leak.status === 'suspected';
-      rows.push([name, `heap floor trend (${leak.status})`, `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, flagged ? 'LEAK' : 'info']);
+      rows.push([name, `${leak.series === 'rss_mb' ? 'RSS' : 'heap floor'} trend (${leak.status})`, `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, flagged ? 'LEAK' : 'info']);
     }
+    // A crashed process probe: how it ended and its last words (the whole tail is in verdict.json).
+    if (probe.exit) rows.push([name, 'exit', probe.exit.signal ? `signal ${probe.exit.signal}` : `code ${probe.exit.code}`, 'info']);
+    for (const line of (probe.stderrTail ?? []).slice(-5)) rows.push([name, 'stderr', line, 'info']);
     // The snapshot diff's holders of what grew, most first: the culprit, by name.
     const culprits = (leak as { culprits?: { text?: unknown }[] } | undefined)?.culprits ?? [];
     for (const c of culprits.slice(0, 3)) if (typeof c.text === 'string') rows.push([name, 'grew', c.text, 'info']);

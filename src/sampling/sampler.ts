@@ -43,22 +43,25 @@ export class Sampler {
     this.busy = true;
     try {
       const live = this.hosts.filter((h) => h.alive && h.worker);
+      const own = this.hosts.filter((h) => h.alive && !h.worker && h.read);
       const cpuBefore = process.threadCpuUsage();
-      const [proc, readings] = await Promise.all([
+      const [proc, readings, ownReadings] = await Promise.all([
         sampleProcess(),
         Promise.all(live.map((host) => this.readWorker(host))),
+        Promise.all(own.map((host) => readOwn(host, this.queryTimeoutMs, this.floors))),
       ]);
       const cpu = process.threadCpuUsage(cpuBefore);
-      this.lastCostUsPerWorker = live.length > 0 ? (cpu.user + cpu.system) / live.length : 0;
+      this.lastCostUsPerWorker = live.length + own.length > 0 ? (cpu.user + cpu.system) / (live.length + own.length) : 0;
       const t = Date.now();
       for (const reading of readings) this.bus.emit('sample', { t, ...reading, rss: proc.rss, cpu: proc.cpu });
-      const own = process.memoryUsage();
+      for (const reading of ownReadings) if (reading) this.bus.emit('sample', { t, ...reading });
+      const mem = process.memoryUsage();
       this.bus.emit('sample', {
         t,
         probe: 'process',
-        heapUsed: own.heapUsed,
-        heapTotal: own.heapTotal,
-        external: own.external,
+        heapUsed: mem.heapUsed,
+        heapTotal: mem.heapTotal,
+        external: mem.external,
         heapLimit: null,
         detachedContexts: null,
         heapFloor: null,
@@ -75,6 +78,11 @@ export class Sampler {
     }
   }
 
+  /** How long one query of a probe may take: most of an interval, never more than 2 s. */
+  private get queryTimeoutMs(): number {
+    return Math.max(50, Math.min(this.intervalMs * 0.8, 2000));
+  }
+
   private async readWorker(host: SampledHost): Promise<Omit<Sample, 't' | 'rss' | 'cpu'>> {
     const worker = host.worker!;
     let sampler = this.perWorker.get(worker);
@@ -83,7 +91,7 @@ export class Sampler {
       this.perWorker.set(worker, sampler);
     }
     const [heap, threadCpu] = await Promise.all([
-      sampler.heap(Math.max(50, Math.min(this.intervalMs * 0.8, 2000))),
+      sampler.heap(this.queryTimeoutMs),
       sampler.threadCpu(),
     ]);
     const elu = sampler.elu();
@@ -92,7 +100,7 @@ export class Sampler {
     const silentMs = Date.now() - host.lastHeard;
     const responsive = heap !== undefined && (host.status !== 'running' || silentMs < this.silenceMs);
     this.noteResponsiveness(host.name, responsive, silentMs);
-    const floor = this.floors.apply(host.name, host.takeFloor());
+    const floor = this.floors.apply(host.name, host.takeFloor?.());
     return {
       probe: host.name,
       heapUsed: heap?.heapUsed ?? null,
@@ -118,4 +126,31 @@ export class Sampler {
       this.bus.emit('event', { t: Date.now(), probe, kind: 'responsive' });
     }
   }
+}
+
+/**
+ * A probe that is a process of its own: its RSS, CPU and (a Node child) heap are its own, not the
+ * supervisor's; it has no worker thread, so no ELU or thread CPU.
+ */
+async function readOwn(host: SampledHost, timeoutMs: number, floors: FloorRule): Promise<Omit<Sample, 't'> | undefined> {
+  const reading = await host.read!(timeoutMs);
+  if (!reading) return undefined;
+  const floor = floors.apply(host.name, reading.heapFloor === null ? undefined : { floor: reading.heapFloor, major: reading.heapFloorMajor });
+  return {
+    probe: host.name,
+    heapUsed: reading.heapUsed,
+    heapTotal: reading.heapTotal,
+    external: reading.external,
+    heapLimit: null,
+    detachedContexts: null,
+    heapFloor: floor?.floor ?? null,
+    heapFloorMajor: floor?.major ?? false,
+    rss: reading.rss,
+    cpu: reading.cpu,
+    ownProcess: true,
+    elu: null,
+    threadCpu: null,
+    counters: host.counters,
+    gauges: host.gauges,
+  };
 }

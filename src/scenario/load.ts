@@ -9,6 +9,7 @@ import { kindMetrics, probeKind, probeKinds, probeVenue, type ProbeKindDescripto
 import { resolveMetric, type KindMetrics } from '../shared/catalogue.ts';
 import type { Threshold } from '../shared/threshold.ts';
 import { resolveReportEvery } from './report-every.ts';
+import { metricsPortClash } from './port-clash.ts';
 
 export class ScenarioError extends Error {}
 
@@ -150,6 +151,8 @@ export function loadScenarios(files: string[], overrides: Overrides = {}): Loade
   };
   scenario.report = { every: resolveReportEvery({ scenarioEvery: first.report.every, flag: overrides.reportEvery, durationMs: scenario.duration, nominalMs: scenario.nominalDuration! }) };
   if (scenario.sampleInterval <= 0) throw new ScenarioError('--sample-interval: expected a positive duration');
+  const clash = metricsPortClash(probes, scenario.metrics);
+  if (clash) throw new ScenarioError(clash);
   return { scenario, probes, files: files.map((f) => path.resolve(f)) };
 }
 

@@ -2,7 +2,8 @@
 // leak (then a second one later, and a diff of the two), or a heap close to its limit.
 // Rationed: at most `max` per run, not more often than `minIntervalMs` per probe, and only when
 // the machine has room (writing a snapshot needs about twice the heap).
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -27,6 +28,11 @@ export interface SnapshotHost {
   heapLimitBytes?: number;
   worker?: WorkerThread;
   alive: boolean;
+  /**
+   * A probe that is a process of its own takes its snapshot itself (a Node child through its
+   * inspector) into `file`; absent where no heap can be read (the snapshot is then skipped).
+   */
+  snapshot?(file: string): Promise<void>;
 }
 
 export interface SnapshotTakerOptions {
@@ -122,11 +128,12 @@ export class SnapshotTaker {
       this.opts.bus.emit('event', { t: now, probe, kind: 'snapshot-skipped', data: { reason, why } });
       return undefined;
     };
-    if (!host?.worker || !host.alive) return skip('the worker is not running');
+    if (!host?.alive) return skip('the probe is not running');
+    if (!host.worker && !host.snapshot) return skip('the probe has no heap exsoak can read');
     if (this.taken >= settings.max) return skip(`the run's limit of ${settings.max} snapshots is reached`);
     const last = this.lastAt.get(probe);
     if (!ignoreInterval && last !== undefined && now - last < settings.minIntervalMs) return skip('the previous snapshot of this probe is too recent');
-    const heap = await host.worker.getHeapStatistics().catch(() => undefined);
+    const heap = host.worker ? await host.worker.getHeapStatistics().catch(() => undefined) : undefined;
     const need = 2 * (heap?.used_heap_size ?? 0) + 64 * 1024 * 1024;
     if (os.freemem() < need) return skip(`not enough free memory (${Math.round(os.freemem() / 2 ** 20)} MB free, ${Math.round(need / 2 ** 20)} MB needed)`);
     this.taken++;
@@ -142,8 +149,12 @@ export class SnapshotTaker {
     try {
       // Streamed to disk as V8 serialises it: the main thread never holds the whole snapshot.
       // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
-      const stream = await host.worker.getHeapSnapshot();
-      await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
+      const stream = host.worker ? await host.worker.getHeapSnapshot() : await rawSnapshotOf(host, file);
+      try {
+        await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
+      } finally {
+        if (!host.worker) await rm(`${file}.raw`, { force: true });
+      }
       this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now, ...cost() } });
       return file;
     } catch (err) {
@@ -156,6 +167,21 @@ export class SnapshotTaker {
   private log(probe: string, msg: string): void {
     this.opts.bus.emit('log', { t: Date.now(), probe, level: 'warn', msg });
   }
+}
+
+/**
+ * A process probe writes its snapshot through its inspector into a side file (0600) first; the
+ * scrubbed copy is what is kept, like a worker's.
+ */
+async function rawSnapshotOf(host: SnapshotHost, file: string): Promise<NodeJS.ReadableStream> {
+  const raw = `${file}.raw`;
+  try {
+    await host.snapshot!(raw);
+  } catch (err) {
+    await rm(raw, { force: true });
+    throw err;
+  }
+  return createReadStream(raw);
 }
 
 export interface DiffResult {

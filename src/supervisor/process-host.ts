@@ -158,6 +158,7 @@ export class ProcessHost {
     this.name = opts.name;
     this.bus = opts.bus;
     this.spec = opts.spec;
+    if (opts.spec.node) this.snapshot = (file) => this.heapSnapshot(file);
     const checked = checkProcessProbe(opts.spec, opts.baseDir);
     this.executable = checked?.executable;
     this.cwd = checked?.cwd;
@@ -462,12 +463,17 @@ export class ProcessHost {
     }
   }
 
-  /** A heap snapshot of a `node: true` child, streamed through its inspector into `file` (0600). */
-  async snapshot(file: string): Promise<void> {
+  /**
+   * A heap snapshot, streamed through the inspector into `file` (0600): only a `node: true`
+   * child has one, so the snapshot taker skips other process probes instead of failing on them.
+   */
+  readonly snapshot?: (file: string) => Promise<void>;
+
+  private async heapSnapshot(file: string): Promise<void> {
     if (!this.spec.node) throw new Error(`probe ${this.name}: heap snapshots need "node: true"`);
     if (!this.inspector?.open) throw new Error(`probe ${this.name}: the Node inspector is not connected`);
+    // The snapshot taker announces it (with its cost and the scrubbed file's name), as for a worker.
     await this.inspector.takeHeapSnapshot(file);
-    this.emit('snapshot', { file });
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {

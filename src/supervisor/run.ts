@@ -15,7 +15,7 @@ import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { startMetrics } from '../metrics/server.ts';
 import { resolveMetricsHost } from '../metrics/bind.ts';
-import { ProbeHost } from './probe-host.ts';
+import { createHost, type RunHost } from './hosts.ts';
 import { wireConsumers } from './wiring.ts';
 import { redactScenario } from './redact.ts';
 import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator } from './simulators.ts';
@@ -81,7 +81,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const requestStop = (end: Omit<RunEnd, 't'>) => stopRequested?.(end);
 
   let internalError: Error | undefined;
-  const hosts: ProbeHost[] = [];
+  const hosts: RunHost[] = [];
   const consumers = wireConsumers({
     bus,
     dir,
@@ -134,24 +134,15 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     for (const probe of probes) {
       const leak = opts.injectLeaks?.[probe.name] ?? (probe.spec.injectLeak ? parseByteRate(probe.spec.injectLeak) : 0);
       const venueName = probe.venue;
-      const host = new ProbeHost({
-        name: probe.name,
-        kind: probe.kind,
+      const host = createHost(probe, {
         bus,
-        resourceLimits: probe.spec.resourceLimits,
-        task: {
-          options: probe.options,
-          target: scenario.target,
-          endpoints: venueName ? (endpoints[venueName] ?? {}) : {},
-          reportIntervalMs,
-          gcFloorIntervalMs: scenario.gcFloorInterval,
-          injectLeakBytesPerSec: leak,
-          seed: scenario.seed,
-        },
+        dir,
+        endpoints: venueName ? (endpoints[venueName] ?? {}) : {},
+        task: { target: scenario.target, reportIntervalMs, gcFloorIntervalMs: scenario.gcFloorInterval, injectLeakBytesPerSec: leak, seed: scenario.seed },
       });
       hosts.push(host);
-      if (probe.spec.startDelay > 0) timers.push(setTimeout(() => host.start(), probe.spec.startDelay));
-      else host.start();
+      if (probe.spec.startDelay > 0) timers.push(setTimeout(() => void host.start(), probe.spec.startDelay));
+      else void host.start();
     }
     bus.on('event', (event) => {
       if ((event.kind === 'crash' || event.kind === 'exit') && hosts.every((h) => !h.alive && h.status !== 'pending')) {
@@ -227,7 +218,7 @@ async function resolveEndpoints(loaded: LoadedScenario, sims: RunningSimulator[]
 }
 
 /** For a process-wide breach, the worker with the most heap is the first suspect. */
-function largestHeap(hosts: ProbeHost[], engine: VerdictEngine): string | undefined {
-  const heap = (h: ProbeHost) => engine.scope(h.name)?.levels.get('heap_used_mb')?.last ?? 0;
+function largestHeap(hosts: RunHost[], engine: VerdictEngine): string | undefined {
+  const heap = (h: RunHost) => engine.scope(h.name)?.levels.get('heap_used_mb')?.last ?? 0;
   return hosts.filter((h) => h.alive).sort((a, b) => heap(b) - heap(a))[0]?.name;
 }

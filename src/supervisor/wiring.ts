@@ -18,6 +18,7 @@ import { scenarioSecrets } from './redact.ts';
 import { PeriodicReporter } from '../results/periodic-report.ts';
 import { printReportsOn } from '../progress/report-block.ts';
 import { formatReportLine } from '../bus/report.ts';
+import { requireProbeKind } from '../probes/index.ts';
 
 export interface WiringOptions {
   bus: Bus;
@@ -61,7 +62,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
   });
   const verdict: VerdictEngine = new VerdictEngine({
     bus,
-    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics })),
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics, leakSeries: requireProbeKind(p.kind).leakSeries?.(p.own) })),
     process: scenario.process.thresholds,
     startedAt,
     leak: {

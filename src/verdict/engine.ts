@@ -20,8 +20,12 @@ export interface Breach {
 
 export interface VerdictEngineOptions {
   bus: Bus;
-  /** `metrics`: what the probe reports (default: its kind's declared counters and gauges). */
-  probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics }[];
+  /**
+   * `metrics`: what the probe reports (default: its kind's declared counters and gauges).
+   * `leakSeries`: what its leak trend is judged on (default the post-GC heap floor; `rss` for a
+   * process probe without a V8 heap exsoak can read: its own RSS).
+   */
+  probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics; leakSeries?: LeakSeries }[];
   process: ThresholdSpec[];
   startedAt: number;
   leak: Omit<LeakSettings, 'budgetBytes'> & { budgetBytes: number; failOnConfirmed: boolean };
@@ -39,6 +43,9 @@ export class VerdictEngine {
   /** What holds the growth, by retainer path: `probes.NAME.leak.culprits`. */
   private readonly culprits = new Map<string, Culprit[]>();
   private readonly crashes = new Map<string, string>();
+  /** A crashed process probe's exit code/signal and last stderr lines. */
+  private readonly crashDetails = new Map<string, CrashDetail>();
+  private readonly leakSeries = new Map<string, LeakSeries>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
   /** Abort-on-fail criteria as they were when they failed: the final verdict keeps them failed. */
@@ -60,6 +67,7 @@ export class VerdictEngine {
       const metrics = probe.metrics ?? kindMetrics(probe.kind);
       for (const t of probe.thresholds) this.resolved.set(`${probe.name}\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'probe', metrics));
       this.leaks.set(probe.name, new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(probe.thresholds, opts.leak.budgetBytes) }));
+      this.leakSeries.set(probe.name, probe.leakSeries ?? 'heap_floor');
     }
     this.rssTrend = new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(opts.process, opts.leak.budgetBytes) });
     this.thresholds.set('process', opts.process);
@@ -84,6 +92,8 @@ export class VerdictEngine {
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
+      const detail = crashDetail(event.data);
+      if (detail) this.crashDetails.set(event.probe, detail);
     }
   }
 
@@ -92,7 +102,8 @@ export class VerdictEngine {
     if (!scope) return;
     // The instrument must not move what it measures: RSS without the snapshots' share, and no
     // heap floor from a snapshot's collections.
-    const sample = { ...raw, rss: this.instrument.adjustRss(raw.rss), ...(this.instrument.floorIsOwn(raw.probe) ? {} : { heapFloor: null, heapFloorMajor: false }) };
+    // A probe's own process is not where the supervisor writes snapshots: its RSS is taken as it is.
+    const sample = { ...raw, rss: raw.ownProcess ? raw.rss : this.instrument.adjustRss(raw.rss), ...(this.instrument.floorIsOwn(raw.probe) ? {} : { heapFloor: null, heapFloorMajor: false }) };
     scope.add(sample);
     this.trackLeak(sample);
     if (sample.probe === 'process') this.emitProgress(sample.t);
@@ -121,12 +132,20 @@ export class VerdictEngine {
       return;
     }
     const detector = this.leaks.get(sample.probe);
-    if (!detector || sample.heapFloor === null || !sample.heapFloorMajor) return;
-    const status = detector.add(sample.t, sample.heapFloor);
+    if (!detector) return;
+    let status: string;
+    if (this.leakSeries.get(sample.probe) === 'rss') {
+      // Only a process's own RSS says anything about this probe; the supervisor's mixes all of them.
+      if (!sample.ownProcess) return;
+      status = detector.add(sample.t, sample.rss);
+    } else {
+      if (sample.heapFloor === null || !sample.heapFloorMajor) return;
+      status = detector.add(sample.t, sample.heapFloor);
+    }
     if (status === this.leakStatus.get(sample.probe)) return;
     this.leakStatus.set(sample.probe, status);
     if (status === 'suspected' || status === 'confirmed') {
-      const report = detector.report();
+      const report = this.leakReport(sample.probe)!;
       this.opts.bus.emit('event', { t: sample.t, probe: sample.probe, kind: 'leak', data: { ...report } });
       if (status === 'confirmed') this.opts.onLeak?.(sample.probe, report);
     }
@@ -152,14 +171,17 @@ export class VerdictEngine {
     this.opts.bus.emit('verdict:progress', { t, probes });
   }
 
+  /** The probe's leak report, naming the series it judged (`heap_floor_mb` or `rss_mb`). */
   leakReport(probe: string): LeakReport | undefined {
-    return this.leaks.get(probe)?.report();
+    const report = this.leaks.get(probe)?.report();
+    return report && { ...report, series: this.leakSeries.get(probe) === 'rss' ? 'rss_mb' : 'heap_floor_mb' };
   }
 
   private leakValue(probe: string, field: LeakField): { value?: number; why?: string } {
     const report = probe === 'process' ? this.rssTrend.report() : this.leaks.get(probe)?.report();
     const value = report?.[field];
-    return value === undefined ? { why: `not enough heap-floor points yet (${report?.points ?? 0})` } : { value };
+    const series = probe === 'process' || this.leakSeries.get(probe) === 'rss' ? 'RSS' : 'heap-floor';
+    return value === undefined ? { why: `not enough ${series} points yet (${report?.points ?? 0})` } : { value };
   }
 
   private evaluate(scope: MetricScope, spec: ThresholdSpec, probe: string): Criterion {
@@ -194,7 +216,7 @@ export class VerdictEngine {
       const scope = this.scopes.get(name)!;
       const criteria = (this.thresholds.get(name) ?? []).map((spec) => this.finalCriterion(scope, spec, name));
       const culprits = this.culprits.get(name);
-      const leak = { ...this.leaks.get(name)!.report(), ...(culprits ? { culprits } : {}) };
+      const leak = { ...this.leakReport(name)!, ...(culprits ? { culprits } : {}) };
       if (this.opts.leak.failOnConfirmed && leak.status === 'confirmed') {
         criteria.push({ expr: 'no confirmed leak', value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
       }
@@ -206,6 +228,7 @@ export class VerdictEngine {
         kind,
         status: this.statuses.get(name) ?? 'unknown',
         ...(error !== undefined ? { error } : {}),
+        ...(this.crashDetails.has(name) ? this.crashDetails.get(name) : {}),
         criteria,
         leak,
         ...(this.snapshotDiffs.has(name) ? { snapshotDiff: this.snapshotDiffs.get(name) } : {}),
@@ -214,7 +237,8 @@ export class VerdictEngine {
     const processScope = this.scopes.get('process')!;
     const processCriteria = (this.thresholds.get('process') ?? []).map((spec) => this.finalCriterion(processScope, spec, 'process'));
     const rss = this.rssTrend.report();
-    const workersSlope = [...this.leaks.values()].reduce((sum, d) => sum + (d.report().slopeMbPerH ?? 0), 0);
+    // Only probes inside the supervisor's process explain its RSS; a process probe's slope is its own.
+    const workersSlope = [...this.leaks].filter(([name]) => this.leakSeries.get(name) !== 'rss').reduce((sum, [, d]) => sum + (d.report().slopeMbPerH ?? 0), 0);
     const processPass = processCriteria.every((c) => c.pass);
     return {
       pass: processPass && Object.values(probes).every((p) => p.pass) && reason === 'completed',
@@ -236,6 +260,21 @@ export class VerdictEngine {
       },
     };
   }
+}
+
+type LeakSeries = 'heap_floor' | 'rss';
+
+interface CrashDetail {
+  exit: { code: number | null; signal: string | null };
+  stderrTail: string[];
+}
+
+/** A process probe's crash event carries its exit code/signal and its last stderr lines. */
+function crashDetail(data: Record<string, unknown> | undefined): CrashDetail | undefined {
+  if (!data || !('code' in data || 'signal' in data) || !Array.isArray(data.stderrTail)) return undefined;
+  const code = typeof data.code === 'number' ? data.code : null;
+  const signal = typeof data.signal === 'string' ? data.signal : null;
+  return { exit: { code, signal }, stderrTail: data.stderrTail.map(String) };
 }
 
 function round(value: number): number {
