@@ -21,13 +21,14 @@ interface RunArgs {
   target?: 'sim' | 'live';
   'allow-mainnet': boolean;
   'inject-leak': string[];
-  seed?: number;
+  seed?: string | string[];
   json: boolean;
   progress: boolean;
 }
 
-function flagDuration(flag: string, value: string | undefined): number | undefined {
+function flagDuration(flag: string, value: string | string[] | undefined): number | undefined {
   if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError(`--${flag}: given ${value.length} times; expected once`);
   try {
     const ms = parseDuration(value);
     if (ms <= 0) throw new UnitError(`expected a positive duration, got "${value}"`);
@@ -35,6 +36,15 @@ function flagDuration(flag: string, value: string | undefined): number | undefin
   } catch (err) {
     throw new UsageError(`--${flag}: ${(err as Error).message}`);
   }
+}
+
+function flagSeed(seed: string | string[] | undefined): number | undefined {
+  if (seed === undefined) return undefined;
+  if (Array.isArray(seed)) throw new UsageError(`--seed: given ${seed.length} times; expected once`);
+  const n = Number(seed);
+  // "abc", "1.5" and "1e400" would otherwise reach run.json as null or a float.
+  if (!/^-?\d+$/.test(String(seed).trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--seed: expected a whole number, got "${seed}"`);
+  return n;
 }
 
 function guard<T>(fn: () => T): T {
@@ -80,7 +90,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('inject-leak', { type: 'string', array: true, default: [], describe: 'PROBE=RATE: make a probe retain heap, e.g. binance=200KB/min' })
       .option('junit', { type: 'string', describe: 'also write the JUnit XML verdict here (always in the results folder as junit.xml)' })
       .option('summary-export', { type: 'string', describe: 'also write the k6-style JSON summary here (always in the results folder as summary.json)' })
-      .option('seed', { type: 'number', describe: 'seed for simulators and jitter' })
+      .option('seed', { type: 'string', describe: 'seed for simulators and jitter' })
       .option('json', { type: 'boolean', default: false, describe: 'print verdict.json as the only thing on stdout' })
       .option('progress', { type: 'boolean', default: true, describe: 'live progress on stderr (--no-progress to hide)' })
       .example('exsoak run scenarios/quick.yaml', 'a short parallel soak against the embedded simulators')
@@ -91,7 +101,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       duration: flagDuration('duration', args.duration),
       sampleInterval: flagDuration('sample-interval', args['sample-interval']),
       target: args.target,
-      seed: args.seed,
+      seed: flagSeed(args.seed),
       metricsPort: args['metrics-port'],
     });
     const injectLeaks = parseInjectLeaks(args['inject-leak'], loaded.probes.map((p) => p.name));

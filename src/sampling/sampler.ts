@@ -3,11 +3,12 @@ import type { Bus } from '../bus/bus.ts';
 import type { Sample } from '../bus/types.ts';
 import type { SampledHost } from './host.ts';
 import { FloorRule } from './floor.ts';
+import { clearLongTimer, setLongInterval, type LongTimer } from '../shared/timers.ts';
 import { WorkerSampler } from './worker.ts';
 import { closeProcessSampler, sampleProcess } from './process.ts';
 
 export class Sampler {
-  private timer?: NodeJS.Timeout;
+  private timer?: LongTimer;
   private readonly perWorker = new WeakMap<object, WorkerSampler>();
   private readonly unresponsive = new Set<string>();
   private readonly floors = new FloorRule();
@@ -29,11 +30,11 @@ export class Sampler {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer = setLongInterval(() => void this.tick(), this.intervalMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearLongTimer(this.timer);
     closeProcessSampler();
   }
 

@@ -68,7 +68,12 @@ function readDocument(file: string): unknown {
   if (doc.errors.length > 0) {
     throw new ScenarioError(`${file}: not valid YAML: ${doc.errors.map((e) => e.message).join('\n')}`);
   }
-  return doc.toJS();
+  try {
+    // maxAliasCount bounds alias expansion: a "billion laughs" document is refused, not expanded.
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new ScenarioError(`${file}: not usable YAML: ${(err as Error).message}`);
+  }
 }
 
 export interface Overrides {
@@ -89,8 +94,8 @@ export function loadScenarioFile(file: string): { scenario: Scenario; probes: Re
   const scenario = parsed.data;
   const probes: ResolvedProbe[] = [];
   for (const [name, spec] of Object.entries(scenario.probes)) {
-    if (!/^[a-z][a-z0-9_-]*$/i.test(name)) {
-      throw new ScenarioError(`${file}: probes.${name}: expected a probe name of letters, digits, "_" or "-" (starting with a letter)`);
+    if (!/^[a-z][a-z0-9_-]{0,63}$/i.test(name)) {
+      throw new ScenarioError(`${file}: probes.${name.slice(0, 80)}: expected a probe name of at most 64 letters, digits, "_" or "-" (starting with a letter)`);
     }
     if (name === 'process') throw new ScenarioError(`${file}: probes.process: "process" is reserved for the process-wide scope`);
     const kind = probeKind(spec.kind);

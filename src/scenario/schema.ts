@@ -84,12 +84,12 @@ export const ProbeSchema = z
 
 export const ScenarioSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a name usable in a folder name'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a name usable in a folder name').max(100, 'expected a name of at most 100 characters'),
     description: z.string().optional(),
-    duration: duration,
+    duration: duration.refine((ms) => ms > 0, 'expected a positive duration'),
     /** The run's planned length when `duration` is shortened by a flag: leak budgets project over it. */
     nominalDuration: duration.optional(),
-    sampleInterval: duration.default(1000),
+    sampleInterval: duration.refine((ms) => ms > 0, 'expected a positive duration').default(1000),
     /** How often workers force a full GC to measure their heap floor (0 = only observe). */
     gcFloorInterval: duration.default(5000),
     target: z.enum(['sim', 'live']).default('sim'),

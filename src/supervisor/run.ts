@@ -10,6 +10,7 @@ import type { Verdict } from '../bus/verdict.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { requireVenue } from '../probes/index.ts';
 import { parseByteRate } from '../shared/units.ts';
+import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import { Sampler } from '../sampling/sampler.ts';
 import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
@@ -106,7 +107,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   });
   const { log, snapshots, progress } = consumers;
   const sims: RunningSimulator[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const timers: LongTimer[] = [];
   const reportIntervalMs = Math.min(scenario.sampleInterval, 1000);
   const sampler = new Sampler(hosts, bus, scenario.sampleInterval, reportIntervalMs);
   const onInterrupt = () => requestStop({ reason: 'interrupted', detail: 'signal' });
@@ -147,7 +148,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
         },
       });
       hosts.push(host);
-      if (probe.spec.startDelay > 0) timers.push(setTimeout(() => host.start(), probe.spec.startDelay));
+      if (probe.spec.startDelay > 0) timers.push(setLongTimeout(() => host.start(), probe.spec.startDelay));
       else host.start();
     }
     bus.on('event', (event) => {
@@ -156,7 +157,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       }
     });
     sampler.start();
-    timers.push(setTimeout(() => requestStop({ reason: 'completed' }), scenario.duration));
+    timers.push(setLongTimeout(() => requestStop({ reason: 'completed' }), scenario.duration));
     end = await stopSignal;
   } catch (err) {
     internalError = err as Error;
@@ -165,7 +166,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   }
 
   // Stop: one last sample so the verdict sees the final state, then the probes, then the sims.
-  for (const timer of timers) clearTimeout(timer);
+  for (const timer of timers) clearLongTimer(timer);
   opts.interrupt?.removeEventListener('abort', onInterrupt);
   if (hosts.some((h) => h.alive)) await sampler.tick();
   await sampler.stop();
