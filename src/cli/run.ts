@@ -14,6 +14,7 @@ interface RunArgs {
   duration?: string;
   'sample-interval'?: string;
   out?: string;
+  overwrite: boolean;
   'metrics-port'?: number;
   'metrics-host'?: string;
   junit?: string;
@@ -82,7 +83,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', { type: 'string', array: true, demandOption: true, describe: 'scenario files (YAML or JSON)' })
       .option('duration', { type: 'string', describe: 'override the scenario duration, e.g. 2m' })
       .option('sample-interval', { type: 'string', describe: 'override the sample interval, e.g. 1s' })
-      .option('out', { type: 'string', describe: 'results folder (default results/<scenario>-<time>/)' })
+      .option('out', { type: 'string', describe: 'results folder (default results/<scenario>-<time>/); must be empty' })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'empty a results folder given with --out before reusing it' })
       .option('metrics-port', { type: 'number', describe: 'Prometheus /metrics port on 127.0.0.1 (0 disables)' })
       .option('metrics-host', { type: 'string', describe: 'listen for /metrics beyond loopback, e.g. 0.0.0.0 (needed for metrics.host too; prints a warning)' })
       .option('target', { choices: ['sim', 'live'] as const, describe: 'local simulators (default) or the real exchanges' })
@@ -129,6 +131,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       const outcome = await runSoak({
         loaded,
         out: args.out,
+        overwrite: args.overwrite,
         injectLeaks,
         progress: args.progress,
         stderrLevel: 'info',

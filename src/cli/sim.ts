@@ -76,7 +76,14 @@ export const simCommand: CommandModule<object, SimArgs> = {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      // Started by a supervisor (an IPC channel): its death closes the channel, and a simulator
+      // left behind would keep listening with PPID 1.
+      if (process.channel) {
+        process.once('disconnect', stop);
+        process.channel.unref();
+      }
     });
     await close();
+    if (process.connected) process.disconnect();
   },
 };

@@ -24,6 +24,8 @@ import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulat
 export interface RunOptions {
   loaded: LoadedScenario;
   out?: string;
+  /** --overwrite: reuse a non-empty results folder (`out`) after emptying it. */
+  overwrite?: boolean;
   resultsBase?: string;
   /** probe name -> bytes per second (from --inject-leak). */
   injectLeaks?: Record<string, number>;
@@ -57,7 +59,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const metrics = await startMetrics({ bus, host: metricsHost, port: scenario.metrics.port });
   let dir: string;
   try {
-    dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name });
+    dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name, overwrite: opts.overwrite });
   } catch (err) {
     await metrics?.close();
     throw err;
