@@ -8,6 +8,7 @@ import { ResultsWriteError } from '../results/files.ts';
 import { MetricsPortError } from '../metrics/server.ts';
 import { MetricsHostError, resolveMetricsHost } from '../metrics/bind.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { takeEarlySignals } from '../shared/early-signals.ts';
 
 interface RunArgs {
   scenario: string[];
@@ -126,6 +127,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    for (const signal of takeEarlySignals()) onSignal(signal);
     const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
     try {
       const outcome = await runSoak({
