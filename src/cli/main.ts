@@ -42,6 +42,8 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     process.stderr.write(`exsoak: internal error: ${stripControl(String((err as Error).stack ?? err))}\n`);
-    process.exitCode = EXIT.internal;
+    // Whatever the failed command left running (worker threads, timers, sockets) would keep the
+    // process alive with no verdict; simulators follow through their IPC channel (sim.ts).
+    process.exit(EXIT.internal);
   }
 }

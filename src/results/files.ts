@@ -1,6 +1,6 @@
 // Append-only files of a run. Writes are synchronous on purpose: a line is in the kernel's
 // hands when the call returns, so a crash or kill -9 loses at most the sample being written.
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync, renameSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, renameSync } from 'node:fs';
 import path from 'node:path';
 
 export class ResultsWriteError extends Error {}
@@ -101,7 +101,13 @@ export function createRunDir(opts: { out?: string; base?: string; scenario: stri
   return dir;
 }
 
-/** --out names a folder with files in it: refused, or (--overwrite) emptied if it is a results folder. */
+/** The files a run writes at the top of its folder: what --overwrite truncates. */
+const RUN_FILE = /^(run\.json|verdict\.json|samples\.ndjson|events\.ndjson|log\.ndjson|report\.html|junit\.xml|summary\.json|simulators\.json|.+_soak_memory_profile\.json)$/;
+
+/**
+ * --out names a folder with files in it: refused, or with --overwrite the files a run writes
+ * are truncated (nothing is deleted; a symlink or device stays and is written through).
+ */
 function clearForReuse(dir: string, overwrite: boolean): void {
   let entries: string[];
   try {
@@ -113,11 +119,14 @@ function clearForReuse(dir: string, overwrite: boolean): void {
   }
   if (entries.length === 0) return;
   if (!overwrite) throw new ResultsWriteError(`--out ${dir}: the folder is not empty (${entries.length} entries); choose another or pass --overwrite`);
-  // Only what a run writes is ever deleted: --overwrite on a home folder by mistake removes nothing.
-  if (!existsSync(path.join(dir, 'run.json'))) {
-    throw new ResultsWriteError(`--out ${dir}: --overwrite empties only a results folder (one with run.json); this one has none`);
+  for (const entry of entries) {
+    const file = path.join(dir, entry);
+    try {
+      if (RUN_FILE.test(entry) && lstatSync(file).isFile()) truncateSync(file, 0);
+    } catch (err) {
+      throw new ResultsWriteError(`${file}: cannot overwrite (${(err as NodeJS.ErrnoException).code})`);
+    }
   }
-  for (const entry of entries) rmSync(path.join(dir, entry), { recursive: true, force: true });
 }
 
 /**

@@ -49,7 +49,15 @@ export interface Consumers {
 export function wireConsumers(opts: WiringOptions): Consumers {
   const { bus, dir, loaded, startedAt } = opts;
   const { scenario, probes } = loaded;
-  const log = createLogger({ file: path.join(dir, 'log.ndjson'), stderrLevel: opts.stderrLevel, color: opts.color });
+  const log = createLogger({
+    file: path.join(dir, 'log.ndjson'),
+    stderrLevel: opts.stderrLevel,
+    color: opts.color,
+    onWriteError: (err) => {
+      log.error(`${err.message}; stopping the probes`);
+      opts.onInternalError(err);
+    },
+  });
   const writer = new ResultsWriter(dir, bus, probes.map((p) => p.name), (err) => {
     log.error({ err: err.message }, `results could not be written: ${err.message}; stopping the probes`);
     opts.onInternalError(err);

@@ -143,13 +143,13 @@ test('#18.6 --out reuses a folder: a non-empty folder is exit 2 unless --overwri
   assert.equal(res.code, 0, res.stderr);
   // One run's profile: a single JSON array, not two concatenated.
   assert.ok(Array.isArray(JSON.parse(readFileSync(path.join(out, 'idle_soak_memory_profile.json'), 'utf8'))));
-  // --overwrite never empties a folder that is not a results folder.
+  // --overwrite truncates what a run writes and deletes nothing else.
   const other = path.join(dir, 'mine');
   mkdirSync(other);
   writeFileSync(path.join(other, 'precious.txt'), 'x');
   res = await runCli(['run', file, '--out', other, '--overwrite']);
-  assert.equal(res.code, 2, res.stderr);
-  assert.ok(existsSync(path.join(other, 'precious.txt')));
+  assert.equal(res.code, 0, res.stderr);
+  assert.equal(readFileSync(path.join(other, 'precious.txt'), 'utf8'), 'x');
 });
 
 test('#18.11 --out /proc is exit 2 at once, not a spinning mkdir', async () => {
