@@ -95,6 +95,8 @@ export const ScenarioSchema = z
     target: z.enum(['sim', 'live']).default('sim'),
     seed: z.number().int().default(1),
     stopGrace: duration.default(10_000),
+    /** A probe found unresponsive in more than this share of its samples fails. */
+    maxUnresponsiveShare: z.number().min(0).max(1).default(0.2),
     probes: z.record(z.string(), ProbeSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one probe'),
     process: z
       .object({ thresholds: z.array(ThresholdSchema).default([]) })

@@ -77,6 +77,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
       maxPoints: scenario.leak.maxPoints,
       failOnConfirmed: scenario.leak.failOnConfirmed,
     },
+    maxUnresponsiveShare: scenario.maxUnresponsiveShare,
     onAbort: (breach) => {
       log.error(`threshold "${breach.criterion.expr}" failed for ${breach.scope} (value ${breach.criterion.value}): aborting`);
       opts.onBreach(breach, verdict);
