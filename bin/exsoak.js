@@ -11,5 +11,17 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
+// Signals during the load are kept for the command (src/shared/early-signals.ts), not fatal.
+{
+  const signals = [];
+  const keep = (signal) => signals.push(signal);
+  process.on('SIGINT', keep);
+  process.on('SIGTERM', keep);
+  const release = () => {
+    process.off('SIGINT', keep);
+    process.off('SIGTERM', keep);
+  };
+  globalThis[Symbol.for('exsoak.earlySignals')] = { signals, release };
+}
 const { main } = await import('../src/cli/main.ts');
 await main(process.argv.slice(2));

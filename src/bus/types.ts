@@ -45,6 +45,8 @@ export type ProbeEventKind =
   | 'exit'
   | 'crash'
   | 'unresponsive'
+  /** The sampler could not keep its interval (probe: 'process'). */
+  | 'sampler-lag'
   | 'responsive'
   | 'breach'
   | 'abort'

@@ -39,7 +39,12 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
     if (!Number.isFinite(args.tolerance) || args.tolerance < 0) {
       throw new UsageError(`--tolerance: expected a non-negative number like 0.1, got ${args.tolerance}`);
     }
-    const comparison = compareRuns(load(args.runA, 'runA'), load(args.runB, 'runB'), { tolerance: args.tolerance });
+    const [a, b] = [load(args.runA, 'runA'), load(args.runB, 'runB')];
+    // Nothing in common compares nothing: "no regression" would be a green light for any branch.
+    if (![...a.probes.keys()].some((name) => b.probes.has(name))) {
+      throw new UsageError(`${args.runA} and ${args.runB} have no probe in common (A: ${[...a.probes.keys()].join(', ')}; B: ${[...b.probes.keys()].join(', ')}): nothing to compare`);
+    }
+    const comparison = compareRuns(a, b, { tolerance: args.tolerance });
     if (args.json) process.stdout.write(JSON.stringify(comparison, null, 2) + '\n');
     else process.stdout.write(formatComparison(comparison, !!process.stdout.isTTY && !process.env.NO_COLOR));
     process.exitCode = comparison.regression ? EXIT.fail : EXIT.pass;

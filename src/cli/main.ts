@@ -8,6 +8,8 @@ import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { ScenarioError } from '../scenario/load.ts';
+import { stripControl } from '../shared/text.ts';
+import { takeEarlySignals } from '../shared/early-signals.ts';
 
 export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -37,13 +39,18 @@ export async function main(argv: string[]): Promise<void> {
         throw err ?? new UsageError(msg);
       })
       .parseAsync();
+    // A command that never took over the early signals (report, compare, …): they interrupted it.
+    if (takeEarlySignals().length > 0) process.exitCode = EXIT.interrupted;
   } catch (err) {
+    takeEarlySignals();
     if (err instanceof UsageError || err instanceof ScenarioError) {
-      process.stderr.write(`exsoak: ${err.message}\n(see exsoak --help)\n`);
+      process.stderr.write(`exsoak: ${stripControl(err.message)}\n(see exsoak --help)\n`);
       process.exitCode = EXIT.usage;
       return;
     }
-    process.stderr.write(`exsoak: internal error: ${(err as Error).stack ?? err}\n`);
-    process.exitCode = EXIT.internal;
+    process.stderr.write(`exsoak: internal error: ${stripControl(String((err as Error).stack ?? err))}\n`);
+    // Whatever the failed command left running (worker threads, timers, sockets) would keep the
+    // process alive with no verdict; simulators follow through their IPC channel (sim.ts).
+    process.exit(EXIT.internal);
   }
 }

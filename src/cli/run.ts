@@ -8,6 +8,7 @@ import { ResultsWriteError } from '../results/files.ts';
 import { MetricsPortError } from '../metrics/server.ts';
 import { MetricsHostError, resolveMetricsHost } from '../metrics/bind.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { takeEarlySignals } from '../shared/early-signals.ts';
 
 interface RunArgs {
   scenario: string[];
@@ -16,6 +17,7 @@ interface RunArgs {
   'report-every'?: string;
   'log-level': string;
   out?: string;
+  overwrite: boolean;
   'metrics-port'?: number;
   'metrics-host'?: string;
   junit?: string;
@@ -23,13 +25,14 @@ interface RunArgs {
   target?: 'sim' | 'live';
   'allow-mainnet': boolean;
   'inject-leak': string[];
-  seed?: number;
+  seed?: string | string[];
   json: boolean;
   progress: boolean;
 }
 
-function flagDuration(flag: string, value: string | undefined): number | undefined {
+function flagDuration(flag: string, value: string | string[] | undefined): number | undefined {
   if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new UsageError(`--${flag}: given ${value.length} times; expected once`);
   try {
     const ms = parseDuration(value);
     if (ms <= 0) throw new UnitError(`expected a positive duration, got "${value}"`);
@@ -37,6 +40,15 @@ function flagDuration(flag: string, value: string | undefined): number | undefin
   } catch (err) {
     throw new UsageError(`--${flag}: ${(err as Error).message}`);
   }
+}
+
+function flagSeed(seed: string | string[] | undefined): number | undefined {
+  if (seed === undefined) return undefined;
+  if (Array.isArray(seed)) throw new UsageError(`--seed: given ${seed.length} times; expected once`);
+  const n = Number(seed);
+  // "abc", "1.5" and "1e400" would otherwise reach run.json as null or a float.
+  if (!/^-?\d+$/.test(String(seed).trim()) || !Number.isSafeInteger(n)) throw new UsageError(`--seed: expected a whole number, got "${seed}"`);
+  return n;
 }
 
 function guard<T>(fn: () => T): T {
@@ -76,7 +88,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('sample-interval', { type: 'string', describe: 'override the sample interval, e.g. 1s' })
       .option('report-every', { type: 'string', describe: 'periodic report (reports.ndjson, log, terminal) every D, e.g. 30s (default: the scenario\'s report.every, scaled when --duration compresses the run)' })
       .option('log-level', { choices: ['error', 'warn', 'info', 'debug'] as const, default: 'info', describe: 'level of log.ndjson (debug adds the probes\' debug lines)' })
-      .option('out', { type: 'string', describe: 'results folder (default results/<scenario>-<time>/)' })
+      .option('out', { type: 'string', describe: 'results folder (default results/<scenario>-<time>/); must be empty' })
+      .option('overwrite', { type: 'boolean', default: false, describe: 'empty a results folder given with --out before reusing it' })
       .option('metrics-port', { type: 'number', describe: 'Prometheus /metrics port on 127.0.0.1 (0 disables)' })
       .option('metrics-host', { type: 'string', describe: 'listen for /metrics beyond loopback, e.g. 0.0.0.0 (needed for metrics.host too; prints a warning)' })
       .option('target', { choices: ['sim', 'live'] as const, describe: 'local simulators (default) or the real exchanges' })
@@ -84,7 +97,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('inject-leak', { type: 'string', array: true, default: [], describe: 'PROBE=RATE: make a probe retain heap, e.g. binance=200KB/min' })
       .option('junit', { type: 'string', describe: 'also write the JUnit XML verdict here (always in the results folder as junit.xml)' })
       .option('summary-export', { type: 'string', describe: 'also write the k6-style JSON summary here (always in the results folder as summary.json)' })
-      .option('seed', { type: 'number', describe: 'seed for simulators and jitter' })
+      .option('seed', { type: 'string', describe: 'seed for simulators and jitter' })
       .option('json', { type: 'boolean', default: false, describe: 'print verdict.json as the only thing on stdout' })
       .option('progress', { type: 'boolean', default: true, describe: 'live progress on stderr (--no-progress to hide)' })
       .example('exsoak run scenarios/quick.yaml', 'a short parallel soak against the embedded simulators')
@@ -96,7 +109,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       duration: flagDuration('duration', args.duration),
       sampleInterval: flagDuration('sample-interval', args['sample-interval']),
       target: args.target,
-      seed: args.seed,
+      seed: flagSeed(args.seed),
       metricsPort: args['metrics-port'],
       reportEvery: flagDuration('report-every', args['report-every']),
     });
@@ -120,11 +133,13 @@ export const runCommand: CommandModule<object, RunArgs> = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    for (const signal of takeEarlySignals()) onSignal(signal);
     const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
     try {
       const outcome = await runSoak({
         loaded,
         out: args.out,
+        overwrite: args.overwrite,
         injectLeaks,
         progress: args.progress,
         stderrLevel: 'info',

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import YAML from 'yaml';
 import { UsageError } from './errors.ts';
+import { takeEarlySignals } from '../shared/early-signals.ts';
 import { requireVenue, venueNames } from '../probes/index.ts';
 
 interface SimArgs {
@@ -76,7 +77,15 @@ export const simCommand: CommandModule<object, SimArgs> = {
       const stop = () => resolve();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
+      if (takeEarlySignals().length > 0) stop();
+      // Started by a supervisor (an IPC channel): its death closes the channel, and a simulator
+      // left behind would keep listening with PPID 1.
+      if (process.channel) {
+        process.once('disconnect', stop);
+        process.channel.unref();
+      }
     });
     await close();
+    if (process.connected) process.disconnect();
   },
 };

@@ -2,6 +2,7 @@
 // Credentials and signatures are redacted at the source, whatever path they arrive by.
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { ResultsWriteError } from './files.ts';
 
 export const REDACT_PATHS = [
   'apiKey',
@@ -54,11 +55,47 @@ export interface LogOptions {
   /** Level for the file (default info: the probes' debug lines only with --log-level debug). */
   fileLevel?: string;
   color?: boolean;
+  /**
+   * The log file could not be written (a full disk): called once, later, never from inside a
+   * log call. The log keeps going to stderr; without this a pino write threw ENOSPC inside
+   * whichever bus handler logged, and the run hung with no verdict.
+   */
+  onWriteError?(err: Error): void;
+}
+
+/** pino's file destination, with write errors caught and reported once instead of thrown. */
+function guardedFile(file: string, onError?: (err: Error) => void): pino.DestinationStream & { flushSync(): void } {
+  const dest = pino.destination({ dest: file, sync: true, mkdir: true });
+  let failed = false;
+  const fail = (err: NodeJS.ErrnoException) => {
+    if (failed) return;
+    failed = true;
+    setImmediate(() => onError?.(new ResultsWriteError(`${file}: write failed (${err.code ?? err.message})`)));
+  };
+  dest.on('error', fail);
+  return {
+    write(chunk: string) {
+      if (failed) return;
+      try {
+        dest.write(chunk);
+      } catch (err) {
+        fail(err as NodeJS.ErrnoException);
+      }
+    },
+    flushSync() {
+      if (failed) return;
+      try {
+        dest.flushSync();
+      } catch (err) {
+        fail(err as NodeJS.ErrnoException);
+      }
+    },
+  };
 }
 
 export function createLogger(opts: LogOptions): Logger {
   const streams: pino.StreamEntry[] = [];
-  if (opts.file) streams.push({ level: (opts.fileLevel ?? 'info') as pino.Level, stream: pino.destination({ dest: opts.file, sync: true, mkdir: true }) });
+  if (opts.file) streams.push({ level: (opts.fileLevel ?? 'info') as pino.Level, stream: guardedFile(opts.file, opts.onWriteError) });
   if (opts.stderrLevel !== 'silent') {
     streams.push({ level: (opts.stderrLevel ?? 'info') as pino.Level, stream: humanStream(process.stderr, opts.color ?? false) });
   }

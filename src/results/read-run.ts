@@ -6,6 +6,7 @@ import path from 'node:path';
 import type { ProbeEvent } from '../bus/types.ts';
 import type { Verdict } from '../bus/verdict.ts';
 import { forEachNdjson, type NdjsonStats } from './read-ndjson.ts';
+import { parseVerdict } from '../bus/verdict-schema.ts';
 
 /** One probe's (or the process's) samples as columns; NaN where a sample had no value. */
 export interface ProbeSeries {
@@ -78,7 +79,7 @@ export function readRun(dir: string, overrides: { verdict?: Verdict; run?: Recor
   }
   const notes: string[] = [];
   const run = overrides.run ?? readJson(path.join(dir, 'run.json'), notes);
-  const verdict = overrides.verdict ?? (readJson(path.join(dir, 'verdict.json'), notes) as Verdict | undefined);
+  const verdict = overrides.verdict ?? checkedVerdict(path.join(dir, 'verdict.json'), notes);
 
   const data: RunData = { dir, run, verdict, probes: new Map(), events: [], kinds: {}, startT: Number.NaN, endT: Number.NaN, files: {}, notes };
   const resolved = run?.resolved as { probes?: Record<string, { kind?: string }>; sampleInterval?: number } | undefined;
@@ -86,11 +87,12 @@ export function readRun(dir: string, overrides: { verdict?: Verdict; run?: Recor
   for (const [name, p] of Object.entries(verdict?.probes ?? {})) data.kinds[name] ??= p.kind;
   if (typeof resolved?.sampleInterval === 'number') data.sampleIntervalMs = resolved.sampleInterval;
 
-  if (existsSync(samplesFile)) data.files.samples = forEachNdjson(samplesFile, (rec) => addSample(data, rec));
+  if (existsSync(samplesFile)) data.files.samples = forEachNdjson(samplesFile, (rec) => addSample(data, checkedTime(samplesFile, rec)));
   else notes.push('samples.ndjson is missing');
   const eventsFile = path.join(dir, 'events.ndjson');
   if (existsSync(eventsFile)) {
     data.files.events = forEachNdjson(eventsFile, (rec) => {
+      checkedTime(eventsFile, rec);
       if (typeof rec.t === 'number' && typeof rec.probe === 'string' && typeof rec.kind === 'string') data.events.push(rec as unknown as ProbeEvent);
     });
     data.events.sort((a, b) => a.t - b.t);
@@ -110,10 +112,32 @@ export function readRun(dir: string, overrides: { verdict?: Verdict; run?: Recor
   return data;
 }
 
+/** verdict.json as the writer's schema describes it; a wrong type names the file and key (exit 2). */
+function checkedVerdict(file: string, notes: string[]): Verdict | undefined {
+  const raw = readJson(file, notes);
+  if (raw === undefined) return undefined;
+  const parsed = parseVerdict(raw);
+  if (!parsed.ok) throw new RunReadError(`${file}: not a verdict exsoak wrote: ${parsed.problem}`);
+  return parsed.verdict;
+}
+
+/** Past this a timestamp (ms since 1970) is no clock reading: year 33658. */
+const MAX_T = 1e15;
+
+/** A record's `t`, when present, must be a plausible time: `1e400` parses to Infinity and the charts would never end. */
+function checkedTime(file: string, rec: Record<string, unknown>): Record<string, unknown> {
+  if ('t' in rec && (typeof rec.t !== 'number' || !Number.isFinite(rec.t) || Math.abs(rec.t) > MAX_T)) {
+    throw new RunReadError(`${file}: t: expected a time in ms since 1970, got ${JSON.stringify(rec.t) ?? String(rec.t)}`);
+  }
+  return rec;
+}
+
 function addSample(data: RunData, rec: Record<string, unknown>): void {
   const probe = rec.probe;
   const t = rec.t;
   if (typeof probe !== 'string' || typeof t !== 'number') return;
+  // Probe names become terminal output and HTML: only what a scenario could have named.
+  if (!/^[a-z][a-z0-9_-]{0,63}$/i.test(probe)) throw new RunReadError(`${data.dir}/samples.ndjson: probe: expected a probe name, got ${JSON.stringify(probe.slice(0, 80))}`);
   let s = probe === 'process' ? data.process : data.probes.get(probe);
   if (!s) {
     s = newSeries(probe);

@@ -47,6 +47,8 @@ const num = (v: number) => {
 
 /** 1-2-5 ticks covering [min, max]. */
 export function niceTicks(min: number, max: number, target = 5): { lo: number; hi: number; step: number; ticks: number[] } {
+  // Crafted folders carry any number: an infinite or overflowing range has no nice ticks.
+  if (!Number.isFinite(min) || !Number.isFinite(max) || !Number.isFinite(max - min)) return { lo: 0, hi: 1, step: 1, ticks: [0, 1] };
   if (!(max > min)) {
     const pad = Math.abs(min) > 0 ? Math.abs(min) * 0.05 : 1;
     min -= pad;
@@ -58,7 +60,9 @@ export function niceTicks(min: number, max: number, target = 5): { lo: number; h
   const lo = Math.floor(min / step) * step;
   const hi = Math.ceil(max / step) * step;
   const ticks: number[] = [];
-  for (let v = lo; v <= hi + step / 2; v += step) ticks.push(Number(v.toPrecision(12)));
+  // By index, not `v += step`: near 1e20 a step below the spacing of doubles never advances v.
+  const count = Math.min(Math.round((hi - lo) / step), 4 * target + 4);
+  for (let i = 0; i <= count; i++) ticks.push(Number((lo + i * step).toPrecision(12)));
   return { lo, hi, step, ticks };
 }
 
@@ -73,7 +77,8 @@ const TIME_STEPS = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 720
 function timeTicks(span: number, target = 6): number[] {
   const step = TIME_STEPS.find((s) => span / s <= target) ?? Math.ceil(span / target / 86_400_000) * 86_400_000;
   const ticks: number[] = [];
-  for (let v = 0; v <= span + 1; v += step) ticks.push(v);
+  if (!Number.isFinite(span) || !(step > 0)) return [0];
+  for (let i = 0; i * step <= span + 1 && i <= 4 * target + 4; i++) ticks.push(i * step);
   return ticks;
 }
 

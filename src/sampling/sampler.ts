@@ -3,11 +3,12 @@ import type { Bus } from '../bus/bus.ts';
 import type { Sample } from '../bus/types.ts';
 import type { SampledHost } from './host.ts';
 import { FloorRule } from './floor.ts';
+import { clearLongTimer, setLongInterval, type LongTimer } from '../shared/timers.ts';
 import { WorkerSampler } from './worker.ts';
 import { closeProcessSampler, sampleProcess } from './process.ts';
 
 export class Sampler {
-  private timer?: NodeJS.Timeout;
+  private timer?: LongTimer;
   private readonly perWorker = new WeakMap<object, WorkerSampler>();
   private readonly unresponsive = new Set<string>();
   private readonly floors = new FloorRule();
@@ -29,15 +30,16 @@ export class Sampler {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer = setLongInterval(() => void this.tick(), this.intervalMs);
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    clearLongTimer(this.timer);
     closeProcessSampler();
   }
 
   async tick(): Promise<void> {
+    this.noteTiming(Date.now());
     // A slow tick (a wedged worker's query timing out) must not pile up behind itself.
     if (this.busy) return;
     this.busy = true;
@@ -98,7 +100,11 @@ export class Sampler {
     // V8 answers heap queries through an interrupt even while the worker's JS is busy, so the
     // heap is still measured; a silent runtime (no report for a while) is what shows the block.
     const silentMs = Date.now() - host.lastHeard;
-    const responsive = heap !== undefined && (host.status !== 'running' || silentMs < this.silenceMs);
+    // A worker still 'starting' that never says ready is as blocked as a running one gone
+    // silent (it passed before: one sample, PASS); loading gets a longer allowance.
+    const allowed = host.status === 'starting' ? Math.max(this.silenceMs, 10_000) : this.silenceMs;
+    const watched = host.status === 'running' || host.status === 'starting';
+    const responsive = heap !== undefined && (!watched || silentMs < allowed);
     this.noteResponsiveness(host.name, responsive, silentMs);
     const floor = this.floors.apply(host.name, host.takeFloor?.());
     return {
@@ -116,6 +122,25 @@ export class Sampler {
       counters: host.counters,
       gauges: host.gauges,
     };
+  }
+
+  private lastTickAt = 0;
+  private lateTicks = 0;
+  private worstGapMs = 0;
+  private reportedLate = 0;
+
+  /** Ticks more than twice the interval apart: the machine cannot keep the sampling rate. */
+  private noteTiming(now: number): void {
+    const gap = this.lastTickAt ? now - this.lastTickAt : 0;
+    this.lastTickAt = now;
+    if (gap <= 2 * this.intervalMs && !this.busy) return;
+    this.lateTicks++;
+    this.worstGapMs = Math.max(this.worstGapMs, gap);
+    // Said once, then again each time the count doubles: a bounded number of events.
+    if (this.lateTicks >= Math.max(3, this.reportedLate * 2)) {
+      this.reportedLate = this.lateTicks;
+      this.bus.emit('event', { t: now, probe: 'process', kind: 'sampler-lag', data: { intervalMs: this.intervalMs, worstGapMs: this.worstGapMs, lateTicks: this.lateTicks } });
+    }
   }
 
   private noteResponsiveness(probe: string, answered: boolean, silentMs: number): void {

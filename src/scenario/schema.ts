@@ -84,17 +84,19 @@ export const ProbeSchema = z
 
 export const ScenarioSchema = z
   .object({
-    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a name usable in a folder name'),
+    name: z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a name usable in a folder name').max(100, 'expected a name of at most 100 characters'),
     description: z.string().optional(),
-    duration: duration,
+    duration: duration.refine((ms) => ms > 0, 'expected a positive duration'),
     /** The run's planned length when `duration` is shortened by a flag: leak budgets project over it. */
     nominalDuration: duration.optional(),
-    sampleInterval: duration.default(1000),
+    sampleInterval: duration.refine((ms) => ms > 0, 'expected a positive duration').default(1000),
     /** How often workers force a full GC to measure their heap floor (0 = only observe). */
     gcFloorInterval: duration.default(5000),
     target: z.enum(['sim', 'live']).default('sim'),
     seed: z.number().int().default(1),
     stopGrace: duration.default(10_000),
+    /** A probe found unresponsive in more than this share of its samples fails. */
+    maxUnresponsiveShare: z.number().min(0).max(1).default(0.2),
     probes: z.record(z.string(), ProbeSchema).refine((p) => Object.keys(p).length > 0, 'expected at least one probe'),
     process: z
       .object({ thresholds: z.array(ThresholdSchema).default([]) })

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
 import type { Bus } from '../bus/bus.ts';
+import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
 import { SecretScrubber, knownSecrets } from './scrub.ts';
@@ -49,7 +50,7 @@ export class SnapshotTaker {
   private finishing = false;
   private readonly lastAt = new Map<string, number>();
   private readonly firstOf = new Map<string, string>();
-  private readonly pendingSecond = new Map<string, NodeJS.Timeout>();
+  private readonly pendingSecond = new Map<string, LongTimer>();
   private readonly nearLimitDone = new Set<string>();
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly opts: SnapshotTakerOptions;
@@ -81,7 +82,7 @@ export class SnapshotTaker {
     this.firstOf.set(probe, first);
     // The run is ending: the second snapshot now, while the worker is still there.
     if (this.finishing) return this.second(probe);
-    const timer = setTimeout(() => void this.track(this.second(probe)), this.opts.settings.secondAfterMs);
+    const timer = setLongTimeout(() => void this.track(this.second(probe)), this.opts.settings.secondAfterMs);
     this.pendingSecond.set(probe, timer);
   }
 
@@ -92,7 +93,7 @@ export class SnapshotTaker {
   }
 
   private async second(probe: string): Promise<void> {
-    clearTimeout(this.pendingSecond.get(probe));
+    clearLongTimer(this.pendingSecond.get(probe));
     this.pendingSecond.delete(probe);
     const first = this.firstOf.get(probe);
     this.firstOf.delete(probe);

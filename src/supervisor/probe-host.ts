@@ -3,6 +3,7 @@
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Bus } from '../bus/bus.ts';
+import { clearLongTimer, longDelay } from '../shared/timers.ts';
 import { requireProbeKind } from '../probes/index.ts';
 import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../bus/protocol.ts';
 
@@ -167,10 +168,9 @@ export class ProbeHost {
       } catch {
         // the port is already closed: the worker is gone
       }
-      let timer: NodeJS.Timeout | undefined;
-      const graceOver = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)));
-      const outcome = await Promise.race([this.done, graceOver]);
-      clearTimeout(timer);
+      const grace = longDelay(graceMs, 'timeout' as const);
+      const outcome = await Promise.race([this.done, grace.promise]);
+      clearLongTimer(grace.timer);
       if (outcome === 'timeout') {
         this.bus.emit('log', { t: Date.now(), probe: this.name, level: 'warn', msg: `did not stop within ${graceMs} ms; terminating its thread` });
       }

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Bus } from '../bus/bus.ts';
+import { clearLongTimer, longDelay } from '../shared/timers.ts';
 import { checkProcessProbe, simulatorEnv, type ProcessProbeSpec } from '../probes/process-schema.ts';
 import { InspectorClient, inspectorUrlFromLine } from '../sampling/inspector.ts';
 import { processStartTime, sampleTree } from '../sampling/process-tree.ts';
@@ -511,9 +512,9 @@ export class ProcessHost {
       }
     };
     if (child.exitCode === null && child.signalCode === null) signalGroup('SIGTERM');
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([this.exited.then(() => 'exited' as const), new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), graceMs)))]);
-    clearTimeout(timer);
+    const grace = longDelay(graceMs, 'timeout' as const);
+    const outcome = await Promise.race([this.exited.then(() => 'exited' as const), grace.promise]);
+    clearLongTimer(grace.timer);
     if (outcome === 'timeout') {
       this.log('warn', `did not stop within ${graceMs} ms of SIGTERM; sending SIGKILL to its process group`);
       signalGroup('SIGKILL');

@@ -10,6 +10,7 @@ import type { Verdict } from '../bus/verdict.ts';
 import type { LoadedScenario } from '../scenario/load.ts';
 import { requireVenue } from '../probes/index.ts';
 import { parseByteRate } from '../shared/units.ts';
+import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import { Sampler } from '../sampling/sampler.ts';
 import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
@@ -23,6 +24,8 @@ import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulat
 export interface RunOptions {
   loaded: LoadedScenario;
   out?: string;
+  /** --overwrite: reuse a non-empty results folder (`out`) after emptying it. */
+  overwrite?: boolean;
   resultsBase?: string;
   /** probe name -> bytes per second (from --inject-leak). */
   injectLeaks?: Record<string, number>;
@@ -58,7 +61,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const metrics = await startMetrics({ bus, host: metricsHost, port: scenario.metrics.port });
   let dir: string;
   try {
-    dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name });
+    dir = createRunDir({ out: opts.out, base: opts.resultsBase, scenario: scenario.name, overwrite: opts.overwrite });
   } catch (err) {
     await metrics?.close();
     throw err;
@@ -109,7 +112,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   });
   const { log, snapshots, progress } = consumers;
   const sims: RunningSimulator[] = [];
-  const timers: NodeJS.Timeout[] = [];
+  const timers: LongTimer[] = [];
   const reportIntervalMs = Math.min(scenario.sampleInterval, 1000);
   const sampler = new Sampler(hosts, bus, scenario.sampleInterval, reportIntervalMs);
   const onInterrupt = () => requestStop({ reason: 'interrupted', detail: 'signal' });
@@ -141,7 +144,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
         task: { target: scenario.target, reportIntervalMs, gcFloorIntervalMs: scenario.gcFloorInterval, injectLeakBytesPerSec: leak, seed: scenario.seed },
       });
       hosts.push(host);
-      if (probe.spec.startDelay > 0) timers.push(setTimeout(() => void host.start(), probe.spec.startDelay));
+      if (probe.spec.startDelay > 0) timers.push(setLongTimeout(() => void host.start(), probe.spec.startDelay));
       else void host.start();
     }
     bus.on('event', (event) => {
@@ -150,7 +153,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       }
     });
     sampler.start();
-    timers.push(setTimeout(() => requestStop({ reason: 'completed' }), scenario.duration));
+    timers.push(setLongTimeout(() => requestStop({ reason: 'completed' }), scenario.duration));
     end = await stopSignal;
   } catch (err) {
     internalError = err as Error;
@@ -159,7 +162,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   }
 
   // Stop: one last sample so the verdict sees the final state, then the probes, then the sims.
-  for (const timer of timers) clearTimeout(timer);
+  for (const timer of timers) clearLongTimer(timer);
   opts.interrupt?.removeEventListener('abort', onInterrupt);
   if (hosts.some((h) => h.alive)) await sampler.tick();
   await sampler.stop();

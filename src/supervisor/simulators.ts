@@ -44,13 +44,22 @@ export async function simulatorRecord(sim: RunningSimulator, timeoutMs = 3_000):
   }
 }
 
-function getJson(url: string, timeoutMs: number): Promise<unknown> {
+/** The most a simulator's record may weigh: an endless stream must not grow the supervisor. */
+export const SIM_RECORD_MAX_BYTES = 16 * 1024 * 1024;
+
+export function getJson(url: string, timeoutMs: number, maxBytes = SIM_RECORD_MAX_BYTES): Promise<unknown> {
   return new Promise((resolve, reject) => {
     // Its own connection (agent: false): nothing is left pooled towards a simulator about to stop.
     const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBytes) return req.destroy(new Error(`GET ${url}: answer larger than ${maxBytes} bytes`));
+        chunks.push(chunk);
+      });
       res.on('end', () => {
+        clearTimeout(deadline);
         if (res.statusCode !== 200) return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
         try {
           resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
@@ -61,7 +70,13 @@ function getJson(url: string, timeoutMs: number): Promise<unknown> {
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`GET ${url}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    // `timeout` above is per idle gap only: a server dripping a byte a second never trips it.
+    const deadline = setTimeout(() => req.destroy(new Error(`GET ${url}: no complete answer within ${timeoutMs} ms`)), timeoutMs);
+    req.on('error', (err) => {
+      clearTimeout(deadline);
+      reject(err);
+    });
+    req.on('close', () => clearTimeout(deadline));
     req.end();
   });
 }
@@ -90,7 +105,10 @@ export async function startSimulator(
   // (simulators.bitunix.apiKey/apiSecret), and any user can read a process's argv (`ps`).
   const env = { ...process.env };
   if (opts.options && Object.keys(opts.options).length > 0) env[SIM_OPTIONS_ENV] = JSON.stringify(opts.options);
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  // The IPC channel is the child's lifeline: it closes when the supervisor dies in any way
+  // (kill -9, a second SIGINT, a hang ended by force), and the simulator exits on that (sim.ts).
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], env });
+  child.channel?.unref();
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
     if (stderr.length < 4000) stderr += chunk.toString();

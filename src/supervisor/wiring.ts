@@ -55,7 +55,16 @@ export interface Consumers {
 export function wireConsumers(opts: WiringOptions): Consumers {
   const { bus, dir, loaded, startedAt } = opts;
   const { scenario, probes } = loaded;
-  const log = createLogger({ file: path.join(dir, 'log.ndjson'), stderrLevel: opts.stderrLevel, fileLevel: opts.logLevel, color: opts.color });
+  const log = createLogger({
+    file: path.join(dir, 'log.ndjson'),
+    stderrLevel: opts.stderrLevel,
+    fileLevel: opts.logLevel,
+    color: opts.color,
+    onWriteError: (err) => {
+      log.error(`${err.message}; stopping the probes`);
+      opts.onInternalError(err);
+    },
+  });
   const writer = new ResultsWriter(dir, bus, probes.map((p) => p.name), (err) => {
     log.error({ err: err.message }, `results could not be written: ${err.message}; stopping the probes`);
     opts.onInternalError(err);
@@ -75,6 +84,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
       maxPoints: scenario.leak.maxPoints,
       failOnConfirmed: scenario.leak.failOnConfirmed,
     },
+    maxUnresponsiveShare: scenario.maxUnresponsiveShare,
     onAbort: (breach) => {
       log.error(`threshold "${breach.criterion.expr}" failed for ${breach.scope} (value ${breach.criterion.value}): aborting`);
       opts.onBreach(breach, verdict);

@@ -1,5 +1,6 @@
 // The verdict engine: a bus consumer that folds samples into per-scope statistics, checks
 // abort-on-fail thresholds as samples arrive, and renders the final verdict.
+import { ProbeHealth } from './health.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample, VerdictProgress } from '../bus/types.ts';
 import type { ThresholdSpec } from '../scenario/schema.ts';
@@ -32,6 +33,8 @@ export interface VerdictEngineOptions {
   onAbort?: (breach: Breach) => void;
   /** A worker's leak was confirmed (the snapshot taker listens). */
   onLeak?: (probe: string, report: LeakReport) => void;
+  /** A probe whose samples found it unresponsive more often than this share fails (default 0.2). */
+  maxUnresponsiveShare?: number;
 }
 
 export class VerdictEngine {
@@ -75,7 +78,12 @@ export class VerdictEngine {
     for (const t of opts.process) this.resolved.set(`process\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'process'));
     opts.bus.on('sample', (sample) => this.onSample(sample));
     opts.bus.on('event', (event) => this.onEvent(event));
+    this.health = new ProbeHealth(opts.maxUnresponsiveShare ?? 0.2);
+    opts.bus.on('sample', (sample) => this.health.onSample(sample));
+    opts.bus.on('event', (event) => this.health.onEvent(event));
   }
+
+  private readonly health: ProbeHealth;
 
   scope(name: string): MetricScope | undefined {
     return this.scopes.get(name);
@@ -223,6 +231,7 @@ export class VerdictEngine {
       const error = this.crashes.get(name);
       if (error !== undefined) criteria.unshift({ expr: 'no crash', value: error, pass: false });
       if (scope.samples === 0) criteria.unshift({ expr: 'sampled', value: 0, pass: false, note: 'no sample was taken' });
+      criteria.push(...this.health.criteria(name));
       probes[name] = {
         pass: criteria.every((c) => c.pass),
         kind,
@@ -235,7 +244,7 @@ export class VerdictEngine {
       };
     }
     const processScope = this.scopes.get('process')!;
-    const processCriteria = (this.thresholds.get('process') ?? []).map((spec) => this.finalCriterion(processScope, spec, 'process'));
+    const processCriteria = [...(this.thresholds.get('process') ?? []).map((spec) => this.finalCriterion(processScope, spec, 'process')), ...this.health.processCriteria()];
     const rss = this.rssTrend.report();
     // Only probes inside the supervisor's process explain its RSS; a process probe's slope is its own.
     const workersSlope = [...this.leaks].filter(([name]) => this.leakSeries.get(name) !== 'rss').reduce((sum, [, d]) => sum + (d.report().slopeMbPerH ?? 0), 0);

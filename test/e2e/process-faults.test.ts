@@ -80,7 +80,8 @@ test('disk full while writing: a clear error, probes stopped cleanly, the rest w
   mkdirSync(out);
   // Every write to /dev/full fails with ENOSPC, like a full disk.
   symlinkSync('/dev/full', path.join(out, 'samples.ndjson'));
-  const res = await runCli(['run', file, '--json', '--out', out], { timeoutMs: 30_000 });
+  // --overwrite: the folder is not empty (#18.6); it writes through the symlink.
+  const res = await runCli(['run', file, '--json', '--out', out, '--overwrite'], { timeoutMs: 30_000 });
   assert.equal(res.code, 3, res.stderr);
   assert.match(res.stderr, /samples\.ndjson: write failed \(ENOSPC\)/);
   const verdict = JSON.parse(res.stdout);

@@ -3,6 +3,7 @@
 // because only the isolate that collects knows what survived its collections.
 import v8 from 'node:v8';
 import vm from 'node:vm';
+import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
 import type { Level, ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../src/bus/protocol.ts';
 
 export interface ProbeContext {
@@ -126,8 +127,8 @@ export async function runProbe(task: ProbeTask, main: (ctx: ProbeContext) => Pro
     if (floor && withFloor) post({ type: 'gc', t, ...floor });
   };
 
-  const timers: NodeJS.Timeout[] = [setInterval(() => report(), task.reportIntervalMs)];
-  if (forcedGc) timers.push(setInterval(forcedGc, task.gcFloorIntervalMs));
+  const timers: (NodeJS.Timeout | LongTimer)[] = [setLongInterval(() => report(), task.reportIntervalMs)];
+  if (forcedGc) timers.push(setLongInterval(forcedGc, task.gcFloorIntervalMs));
   if (leak) timers.push(leak.start());
 
   const ctx: ProbeContext = {
@@ -155,7 +156,7 @@ export async function runProbe(task: ProbeTask, main: (ctx: ProbeContext) => Pro
   try {
     await main(ctx);
   } finally {
-    for (const timer of timers) clearInterval(timer);
+    for (const timer of timers) 'cleared' in timer ? clearLongTimer(timer) : clearInterval(timer);
     // Final counters only: a floor measured after the probe has torn itself down would look
     // like the leak going away.
     report(false);
