@@ -49,6 +49,8 @@ export interface ProbeVerdict {
   kind: string;
   status: string;
   error?: string;
+  /** The crash's stack, as the probe's worker threw it. */
+  stack?: string;
   criteria: Criterion[];
   leak?: LeakReport;
   snapshotDiff?: unknown;

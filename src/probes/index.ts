@@ -9,6 +9,7 @@ import { descriptor as idle } from './idle.ts';
 import { descriptor as leaky } from './leaky.ts';
 import { descriptor as binance } from './binance.ts';
 import { descriptor as bitunix } from './bitunix.ts';
+import { moduleKind } from './module.ts';
 
 export type { ProbeKindDescriptor, VenueDescriptor, MetricDecl, BisectVariant, DeclaredMetrics } from './types.ts';
 
@@ -40,6 +41,7 @@ registerProbeKind(idle);
 registerProbeKind(leaky);
 registerProbeKind(binance);
 registerProbeKind(bitunix);
+registerProbeKind(moduleKind(venueNames));
 
 export function probeKind(kind: string): ProbeKindDescriptor | undefined {
   return kinds.get(kind);

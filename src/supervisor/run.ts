@@ -138,6 +138,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
         resourceLimits: probe.spec.resourceLimits,
         task: {
           options: probe.options,
+          own: probe.own,
           target: scenario.target,
           endpoints: venueName ? (endpoints[venueName] ?? {}) : {},
           reportIntervalMs,

@@ -39,6 +39,7 @@ export class VerdictEngine {
   /** What holds the growth, by retainer path: `probes.NAME.leak.culprits`. */
   private readonly culprits = new Map<string, Culprit[]>();
   private readonly crashes = new Map<string, string>();
+  private readonly crashStacks = new Map<string, string>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
   /** Abort-on-fail criteria as they were when they failed: the final verdict keeps them failed. */
@@ -84,6 +85,7 @@ export class VerdictEngine {
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
+      if (typeof event.data?.stack === 'string') this.crashStacks.set(event.probe, event.data.stack);
     }
   }
 
@@ -206,6 +208,7 @@ export class VerdictEngine {
         kind,
         status: this.statuses.get(name) ?? 'unknown',
         ...(error !== undefined ? { error } : {}),
+        ...(this.crashStacks.has(name) ? { stack: this.crashStacks.get(name) } : {}),
         criteria,
         leak,
         ...(this.snapshotDiffs.has(name) ? { snapshotDiff: this.snapshotDiffs.get(name) } : {}),
