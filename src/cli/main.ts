@@ -9,7 +9,9 @@ import { compareCommand } from './compare.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { ScenarioError } from '../scenario/load.ts';
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+// Compiled, this file is one folder deeper (dist/src/cli) than in the repository.
+const PACKAGE_JSON = new URL(import.meta.url.endsWith('.js') ? '../../../package.json' : '../../package.json', import.meta.url);
+export const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 
 export async function main(argv: string[]): Promise<void> {
   try {
