@@ -6,6 +6,7 @@ import { simCommand } from './sim.ts';
 import { bisectCommand } from './bisect.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
+import { initCommand } from './init.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { ScenarioError } from '../scenario/load.ts';
 
@@ -23,7 +24,8 @@ export async function main(argv: string[]): Promise<void> {
       .command(reportCommand)
       .command(compareCommand)
       .command(bisectCommand)
-      .demandCommand(1, 'expected a command: run, sim, report, compare, bisect')
+      .command(initCommand)
+      .demandCommand(1, 'expected a command: run, sim, report, compare, bisect, init')
       .strict()
       .help()
       .alias('h', 'help')
