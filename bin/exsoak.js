@@ -1,13 +1,22 @@
 #!/usr/bin/env node
 // Plain JavaScript on purpose: it must run on any Node to say clearly which Node exsoak needs,
 // before anything written in TypeScript is loaded.
+import { existsSync } from 'node:fs';
+
 const [major, minor] = process.versions.node.split('.').map(Number);
-// 22.18 is where Node runs TypeScript without a flag; worker.getHeapStatistics() needs 22.16.
-if (major < 22 || (major === 22 && minor < 18)) {
+// Installed, exsoak is compiled JavaScript (22.16: worker.getHeapStatistics()); the repository's
+// TypeScript sources need type stripping without a flag (22.18).
+const sources = new URL('../src/cli/main.ts', import.meta.url);
+// Sources under node_modules (a linked or file: install) cannot be type-stripped: use dist/ there.
+const fromSources = existsSync(sources) && !import.meta.url.includes('/node_modules/');
+const [needMajor, needMinor] = fromSources ? [22, 18] : [22, 16];
+if (major < needMajor || (major === needMajor && minor < needMinor)) {
   process.stderr.write(
-    `exsoak: needs Node >= 22.18 (found ${process.version}).\n` +
-      `Run it through npm (npm start, npm run exsoak -- ..., npx exsoak ...): the project's dev ` +
-      `dependency "node" brings Node 24 after npm ci.\n`,
+    `exsoak: needs Node >= ${needMajor}.${needMinor} (found ${process.version}).\n` +
+      (fromSources
+        ? `Run it through npm (npm start, npm run exsoak -- ..., npx exsoak ...): the project's dev ` +
+          `dependency "node" brings Node 24 after npm ci.\n`
+        : `Install a newer Node, or add one to the project: npm i -D node@24 (npx then runs exsoak with it).\n`),
   );
   process.exit(2);
 }
@@ -23,5 +32,6 @@ if (major < 22 || (major === 22 && minor < 18)) {
   };
   globalThis[Symbol.for('exsoak.earlySignals')] = { signals, release };
 }
-const { main } = await import('../src/cli/main.ts');
+// The repository runs its sources; an installed package (no src/ in it) its compiled dist/.
+const { main } = await import(fromSources ? sources.href : new URL('../dist/src/cli/main.js', import.meta.url).href);
 await main(process.argv.slice(2));

@@ -14,7 +14,7 @@ import { DEFAULT_ENDPOINTS } from '../src/exchanges/binance/urls.ts';
 import type { BinanceProbeOptions } from '../src/probes/binance.ts';
 import { LatencyHistogram } from './lib/latency.ts';
 import { EventLimiter } from './lib/event-limiter.ts';
-import { runProbe, type ProbeContext } from './lib/runtime.ts';
+import { defineProbe, type ProbeContext } from './lib/probe.ts';
 
 export function clientOptions(options: BinanceProbeOptions, task: Pick<ProbeTask, 'endpoints' | 'target'>): BinanceStreamClientOptions {
   let ws = task.endpoints?.ws;
@@ -52,12 +52,10 @@ export function clientOptions(options: BinanceProbeOptions, task: Pick<ProbeTask
   };
 }
 
-export default function binance(task: ProbeTask) {
-  return runProbe(task, (ctx) => runBinanceProbe(ctx));
-}
+export default defineProbe((ctx) => runBinanceProbe(ctx));
 
 export async function runBinanceProbe(ctx: ProbeContext): Promise<void> {
-  const { task } = ctx;
+  const task = ctx;
   const options = task.options as BinanceProbeOptions;
   const client = new BinanceStreamClient(clientOptions(options, task));
 

@@ -6,7 +6,6 @@
 // private, state.error_lock, stuck, transitions, state_ms.<STATE>; gauges latency_ms.p50|p99,
 // state, error_rate; events state, stuck, error, connect, disconnect, fill, fill_close.
 import { isMainThread } from 'node:worker_threads';
-import type { ProbeTask } from '../src/bus/protocol.ts';
 import { BitunixCredentials } from '../src/exchanges/bitunix/signer.ts';
 import { BitunixRest, type RestObservation } from '../src/exchanges/bitunix/rest.ts';
 import { BitunixWs } from '../src/exchanges/bitunix/ws.ts';
@@ -17,7 +16,7 @@ import { EXECUTOR_STATES, executorStateIndex, type ExecutorState } from '../src/
 import type { BitunixProbeOptions } from '../src/probes/bitunix.ts';
 import { LatencyHistogram } from './lib/latency.ts';
 import { EventLimiter } from './lib/event-limiter.ts';
-import { runProbe, type ProbeContext } from './lib/runtime.ts';
+import { defineProbe, type ProbeContext } from './lib/probe.ts';
 
 /** The simulator's documented test credentials (a fixture, not a secret; see src/sim/bitunix/README.md). */
 const SIM_TEST_PAIR = { apiKey: 'exsoak-sim-bitunix-test-key', apiSecret: 'exsoak-sim-bitunix-test-secret' } as const;
@@ -25,12 +24,10 @@ const SIM_TEST_PAIR = { apiKey: 'exsoak-sim-bitunix-test-key', apiSecret: 'exsoa
 /** A storm of failures must not flood events.ndjson: the counters keep the exact numbers. */
 const ERROR_EVENTS_PER_SEC = 20;
 
-export default function bitunix(task: ProbeTask) {
-  return runProbe(task, (ctx) => runBitunixProbe(ctx));
-}
+export default defineProbe((ctx) => runBitunixProbe(ctx));
 
 export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
-  const { task } = ctx;
+  const task = ctx;
   const options = task.options as BitunixProbeOptions;
   const endpoints = task.endpoints ?? {};
   const restUrl = endpoints.rest;

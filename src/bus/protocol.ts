@@ -19,6 +19,8 @@ export interface ProbeTask {
   /** `--inject-leak`: retain this many bytes per second (0 = off). */
   injectLeakBytesPerSec: number;
   seed: number;
+  /** The keys of the probe's block that belong to its kind (kind module: `modulePath`, the file to import). */
+  own?: Record<string, unknown>;
 }
 
 export type Level = 'debug' | 'info' | 'warn' | 'error';

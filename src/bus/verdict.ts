@@ -54,6 +54,8 @@ export interface ProbeVerdict {
   /** A crashed process probe: how it ended, and its last 50 stderr lines. */
   exit?: { code: number | null; signal: string | null };
   stderrTail?: string[];
+  /** The crash's stack, as the probe's worker threw it. */
+  stack?: string;
   criteria: Criterion[];
   leak?: LeakReport;
   snapshotDiff?: unknown;

@@ -6,12 +6,15 @@ import { simCommand } from './sim.ts';
 import { bisectCommand } from './bisect.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
+import { initCommand } from './init.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { ScenarioError } from '../scenario/load.ts';
 import { stripControl } from '../shared/text.ts';
 import { takeEarlySignals } from '../shared/early-signals.ts';
 
-export const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+// Compiled, this file is one folder deeper (dist/src/cli) than in the repository.
+const PACKAGE_JSON = new URL(import.meta.url.endsWith('.js') ? '../../../package.json' : '../../package.json', import.meta.url);
+export const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -23,14 +26,16 @@ export async function main(argv: string[]): Promise<void> {
       .command(reportCommand)
       .command(compareCommand)
       .command(bisectCommand)
+      .command(initCommand)
       .example('exsoak run scenarios/quick.yaml', 'a one-minute soak of both exchange probes against the simulators')
       .example('exsoak run scenarios/bitunix-8h.yaml --duration 2m --report-every 15s', 'the 8 h executor test, compressed, a report every 15 s')
       .example('exsoak bisect scenarios/quick.yaml --duration 2m', 'which probe, which feature leaks')
       .example('exsoak report results/quick-20261122-101500', 're-render a run\'s report.html')
       .example('exsoak compare results/main-run results/branch-run', 'exit 1 when the second run regresses')
       .example('exsoak sim binance --port 9443', 'a simulator on its own')
+      .example('exsoak init', 'a scenario and a probe module for your own client, wired to the simulator')
       .example('exsoak <command> --help', 'every command\'s flags, with examples')
-      .demandCommand(1, 'expected a command: run, sim, report, compare, bisect')
+      .demandCommand(1, 'expected a command: run, sim, report, compare, bisect, init')
       .strict()
       .help()
       .alias('h', 'help')

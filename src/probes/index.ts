@@ -10,6 +10,7 @@ import { descriptor as leaky } from './leaky.ts';
 import { descriptor as binance } from './binance.ts';
 import { descriptor as bitunix } from './bitunix.ts';
 import { descriptor as processKind } from './process.ts';
+import { moduleKind } from './module.ts';
 
 export type { ProbeKindDescriptor, VenueDescriptor, MetricDecl, BisectVariant, DeclaredMetrics } from './types.ts';
 
@@ -42,6 +43,7 @@ registerProbeKind(leaky);
 registerProbeKind(binance);
 registerProbeKind(bitunix);
 registerProbeKind(processKind);
+registerProbeKind(moduleKind(venueNames));
 
 export function probeKind(kind: string): ProbeKindDescriptor | undefined {
   return kinds.get(kind);

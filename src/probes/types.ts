@@ -44,8 +44,8 @@ export interface ProbeKindDescriptor {
   /** The venue it talks to (a registered VenueDescriptor name); none for control probes. */
   venue?: string;
   runner: WorkerRunner | ProcessRunner;
-  /** Feature switches `bisect` runs one at a time. */
-  bisectVariants?: (options: Record<string, unknown>) => BisectVariant[];
+  /** Feature switches `bisect` runs one at a time (`own`: the probe's own block, e.g. its `variants:`). */
+  bisectVariants?: (options: Record<string, unknown>, own?: Record<string, unknown>) => BisectVariant[];
   /**
    * Keys of the probe's block beyond the common ones (`module:`, `command:`, …), validated here;
    * a kind without it accepts none. The parsed result is the probe's `own` block.
@@ -57,9 +57,10 @@ export interface ProbeKindDescriptor {
   venueFor?: (own: Record<string, unknown>) => string | undefined;
   /**
    * Checks that need the scenario's folder (a module file exists, a command is on PATH); throws
-   * an Error whose message names the key and what was expected (exit 2, nothing started).
+   * an Error whose message names the key and what was expected (exit 2, nothing started). What it
+   * returns, if anything, replaces the `own` block (e.g. with a path resolved against `baseDir`).
    */
-  check?: (own: Record<string, unknown>, ctx: { file: string; baseDir: string }) => void;
+  check?: (own: Record<string, unknown>, ctx: { file: string; baseDir: string }) => Record<string, unknown> | void;
   /**
    * What the leak trend is judged on: the post-GC heap floor (default), or RSS for a program
    * whose heap exsoak cannot see (its RSS is its own, so attribution stays exact).

@@ -90,7 +90,18 @@ export interface Overrides {
 }
 
 export function loadScenarioFile(file: string): { scenario: Scenario; probes: ResolvedProbe[] } {
-  const raw = readDocument(file);
+  return resolveScenario(readDocument(file), file);
+}
+
+/** A scenario given as an object (`soak()`): `label` names it in errors, `baseDir` resolves its relative paths. */
+export interface ScenarioSource {
+  document: unknown;
+  label: string;
+  baseDir: string;
+}
+
+/** Validates a scenario document; `file` names it in errors, relative paths resolve against `baseDir` (default: its folder). */
+export function resolveScenario(raw: unknown, file: string, baseDir?: string): { scenario: Scenario; probes: ResolvedProbe[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(`${file}: expected a mapping at the top level (name, duration, probes, …)`);
   }
@@ -111,9 +122,9 @@ export function loadScenarioFile(file: string): { scenario: Scenario; probes: Re
     }
     const options = kind.optionsSchema.safeParse(spec.options);
     if (!options.success) throw new ScenarioError(formatIssues(file, options.error.issues, ['probes', name, 'options']));
-    const own = ownKeys(file, name, spec, kind);
+    let own = ownKeys(file, name, spec, kind);
     try {
-      kind.check?.(own, { file, baseDir: path.dirname(path.resolve(file)) });
+      own = kind.check?.(own, { file, baseDir: baseDir ?? path.dirname(path.resolve(file)) }) ?? own;
     } catch (err) {
       throw new ScenarioError(`${file}: probes.${name}.${(err as Error).message}`);
     }
@@ -126,9 +137,9 @@ export function loadScenarioFile(file: string): { scenario: Scenario; probes: Re
 }
 
 /** Loads one or more scenario files into one run: probes from every file, settings from the first. */
-export function loadScenarios(files: string[], overrides: Overrides = {}): LoadedScenario {
+export function loadScenarios(files: (string | ScenarioSource)[], overrides: Overrides = {}): LoadedScenario {
   if (files.length === 0) throw new ScenarioError('expected at least one scenario file');
-  const loaded = files.map((file) => loadScenarioFile(file));
+  const loaded = files.map((f) => (typeof f === 'string' ? loadScenarioFile(f) : resolveScenario(f.document, f.label, f.baseDir)));
   const first = loaded[0]!.scenario;
   const probes: ResolvedProbe[] = [];
   const seen = new Map<string, string>();
@@ -163,7 +174,7 @@ export function loadScenarios(files: string[], overrides: Overrides = {}): Loade
   }
   const clash = metricsPortClash(probes, scenario.metrics);
   if (clash) throw new ScenarioError(clash);
-  return { scenario, probes, files: files.map((f) => path.resolve(f)) };
+  return { scenario, probes, files: files.map((f) => (typeof f === 'string' ? path.resolve(f) : f.label)) };
 }
 
 /**

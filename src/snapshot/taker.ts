@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
 import type { Bus } from '../bus/bus.ts';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
+import { moduleFile } from '../shared/module-file.ts';
 import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
 import { SecretScrubber, knownSecrets } from './scrub.ts';
@@ -193,7 +194,7 @@ export interface DiffResult {
 
 export function diffInWorker(before: string, after: string): Promise<DiffResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./diff-worker.ts', import.meta.url), { workerData: { before, after } });
+    const worker = new Worker(moduleFile('./diff-worker.ts', import.meta.url), { workerData: { before, after } });
     worker.once('message', resolve);
     worker.once('error', reject);
     worker.once('exit', (code) => code !== 0 && reject(new Error(`diff worker exited with ${code}`)));

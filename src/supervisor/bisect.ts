@@ -27,7 +27,7 @@ export function bisectVariants(loaded: LoadedScenario): BisectVariant[] {
   const variants: BisectVariant[] = [];
   for (const probe of loaded.probes) {
     variants.push({ label: `${probe.name} alone`, probes: [probe] });
-    for (const feature of probeKind(probe.kind)?.bisectVariants?.(probe.options) ?? []) {
+    for (const feature of probeKind(probe.kind)?.bisectVariants?.(probe.options, probe.own) ?? []) {
       variants.push({ label: `${probe.name} ${feature.label}`, probes: [{ ...probe, options: feature.options }] });
     }
   }

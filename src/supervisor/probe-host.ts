@@ -41,6 +41,8 @@ export class ProbeHost {
   private port?: MessagePort;
   private done?: Promise<void>;
   private readonly opts: ProbeHostOptions;
+  /** Set when the probe outlived the stop grace period and had its thread terminated. */
+  private graceExceededMs?: number;
   /** The worker thread, while the probe runs: the samplers query it from outside. */
   worker?: Worker;
 
@@ -109,13 +111,20 @@ export class ProbeHost {
         // Only a probe that was not being stopped on purpose has crashed.
         if (this.status === 'stopped') return;
         const aborted = this.status === 'stopping' && err?.message?.includes('Terminating worker thread');
+        if (aborted && this.graceExceededMs !== undefined) {
+          // A probe that never settles after `stopped` holds something it cannot close: a failure.
+          this.status = 'crashed';
+          this.error = { message: `did not settle within stopGrace (${this.graceExceededMs} ms) after it was asked to stop; its thread was terminated` };
+          bus.emit('event', { t: Date.now(), probe: name, kind: 'crash', data: { error: this.error.message, code: 'ERR_STOP_GRACE' } });
+          return;
+        }
         this.status = aborted ? 'stopped' : 'crashed';
         this.error = { message: err?.message ?? String(err), code: err?.code };
         bus.emit('event', {
           t: Date.now(),
           probe: name,
           kind: aborted ? 'exit' : 'crash',
-          data: aborted ? { reason: 'terminated after the stop grace period' } : { error: this.error.message, code: err?.code },
+          data: aborted ? { reason: 'terminated after the stop grace period' } : { error: this.error.message, code: err?.code, ...(typeof err?.stack === 'string' ? { stack: err.stack } : {}) },
         });
       },
     ).finally(() => {
@@ -172,6 +181,7 @@ export class ProbeHost {
       const outcome = await Promise.race([this.done, grace.promise]);
       clearLongTimer(grace.timer);
       if (outcome === 'timeout') {
+        this.graceExceededMs = graceMs;
         this.bus.emit('log', { t: Date.now(), probe: this.name, level: 'warn', msg: `did not stop within ${graceMs} ms; terminating its thread` });
       }
     }

@@ -141,7 +141,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
         bus,
         dir,
         endpoints: venueName ? (endpoints[venueName] ?? {}) : {},
-        task: { target: scenario.target, reportIntervalMs, gcFloorIntervalMs: scenario.gcFloorInterval, injectLeakBytesPerSec: leak, seed: scenario.seed },
+        task: { own: probe.own, target: scenario.target, reportIntervalMs, gcFloorIntervalMs: scenario.gcFloorInterval, injectLeakBytesPerSec: leak, seed: scenario.seed },
       });
       hosts.push(host);
       if (probe.spec.startDelay > 0) timers.push(setLongTimeout(() => void host.start(), probe.spec.startDelay));

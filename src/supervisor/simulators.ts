@@ -84,7 +84,8 @@ export function getJson(url: string, timeoutMs: number, maxBytes = SIM_RECORD_MA
 /** The simulator's scenario options as JSON, read by `exsoak sim` (see src/cli/sim.ts). */
 export const SIM_OPTIONS_ENV = 'EXSOAK_SIM_OPTIONS_JSON';
 
-const CLI = fileURLToPath(new URL('../../bin/exsoak.js', import.meta.url));
+// Compiled, this file is one folder deeper (dist/src/supervisor) than the bin it starts.
+const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../bin/exsoak.js' : '../../bin/exsoak.js', import.meta.url));
 
 /** Turns the first stdout line of `exsoak sim NAME` (its endpoints in the venue's order) into endpoints. */
 export function endpointsFromBanner(name: SimulatorName, line: string): Record<string, string> {

@@ -49,6 +49,7 @@ export class VerdictEngine {
   /** A crashed process probe's exit code/signal and last stderr lines. */
   private readonly crashDetails = new Map<string, CrashDetail>();
   private readonly leakSeries = new Map<string, LeakSeries>();
+  private readonly crashStacks = new Map<string, string>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
   /** Abort-on-fail criteria as they were when they failed: the final verdict keeps them failed. */
@@ -102,6 +103,7 @@ export class VerdictEngine {
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
       const detail = crashDetail(event.data);
       if (detail) this.crashDetails.set(event.probe, detail);
+      if (typeof event.data?.stack === 'string') this.crashStacks.set(event.probe, event.data.stack);
     }
   }
 
@@ -238,6 +240,7 @@ export class VerdictEngine {
         status: this.statuses.get(name) ?? 'unknown',
         ...(error !== undefined ? { error } : {}),
         ...(this.crashDetails.has(name) ? this.crashDetails.get(name) : {}),
+        ...(this.crashStacks.has(name) ? { stack: this.crashStacks.get(name) } : {}),
         criteria,
         leak,
         ...(this.snapshotDiffs.has(name) ? { snapshotDiff: this.snapshotDiffs.get(name) } : {}),

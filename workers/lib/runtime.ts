@@ -6,19 +6,39 @@ import vm from 'node:vm';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
 import type { Level, ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../src/bus/protocol.ts';
 
-export interface ProbeContext {
-  readonly task: ProbeTask;
+/**
+ * What a probe sees of exsoak (the public SDK, `exsoak/probe`: docs/probe-sdk.md). The built-in
+ * probes get nothing more than this.
+ */
+export interface ProbeContext<Options = Record<string, unknown>> {
+  /** The probe's name in the scenario. */
+  readonly probe: string;
+  readonly kind: string;
+  /** The probe's `options:` block (validated by its kind; a module probe gets it as written). */
+  readonly options: Options;
+  /** Where to connect: the simulator's URLs on target sim, the venue's live ones on target live. */
+  readonly endpoints: Readonly<Record<string, string>>;
+  readonly target: 'sim' | 'live';
+  /** The scenario's seed, for probes that randomise. */
+  readonly seed: number;
+  /** How often counters and gauges are reported; flushing hot-path tallies faster keeps them fresh. */
+  readonly reportIntervalMs: number;
   /** Aborted when the supervisor asks the probe to stop. */
   readonly signal: AbortSignal;
-  /** Resolves with the stop reason. */
+  /** Resolves with the stop reason on a graceful stop. */
   readonly stopped: Promise<string>;
+  /** Adds to a counter (cumulative; declare it in the scenario to use it in thresholds). */
   count(name: string, by?: number): void;
+  /** Sets a gauge to its current value. */
   gauge(name: string, value: number): void;
+  /** Records an event in events.ndjson (disconnect, error, …). */
   event(kind: string, data?: Record<string, unknown>): void;
   log(level: Level, msg: string, data?: Record<string, unknown>): void;
-  /** Counters so far (tests and probes reading their own totals). */
+  /** A counter's total so far. */
   counter(name: string): number;
 }
+
+export type ProbeMain<Options = Record<string, unknown>> = (ctx: ProbeContext<Options>) => Promise<void> | void;
 
 type ForcedGc = () => void;
 
@@ -97,7 +117,7 @@ export class LeakInjector {
   }
 }
 
-export async function runProbe(task: ProbeTask, main: (ctx: ProbeContext) => Promise<void>): Promise<ProbeResult> {
+export async function runProbe<Options = Record<string, unknown>>(task: ProbeTask, main: ProbeMain<Options>): Promise<ProbeResult> {
   const { port } = task;
   const counters = new Map<string, number>();
   const gauges = new Map<string, number>();
@@ -131,8 +151,14 @@ export async function runProbe(task: ProbeTask, main: (ctx: ProbeContext) => Pro
   if (forcedGc) timers.push(setLongInterval(forcedGc, task.gcFloorIntervalMs));
   if (leak) timers.push(leak.start());
 
-  const ctx: ProbeContext = {
-    task,
+  const ctx: ProbeContext<Options> = {
+    probe: task.probe,
+    kind: task.kind,
+    options: task.options as Options,
+    endpoints: task.endpoints ?? {},
+    target: task.target,
+    seed: task.seed,
+    reportIntervalMs: task.reportIntervalMs,
     signal: controller.signal,
     stopped,
     count(name, by = 1) {

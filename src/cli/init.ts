@@ -1,0 +1,108 @@
+// `exsoak init [dir]`: scaffolds, in the user's project, a scenario and a probe module wired to
+// the Binance simulator that pass when run as they are — the starting point for soaking their
+// own client. Nothing existing is overwritten.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandModule } from 'yargs';
+import { UsageError } from './errors.ts';
+
+interface InitArgs {
+  dir: string;
+  name: string;
+}
+
+/** The schema shipped in this package (compiled, this file is one folder deeper: dist/src/cli). */
+const SCHEMA = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../schema/scenario.schema.json' : '../../schema/scenario.schema.json', import.meta.url));
+
+function isEsmProject(dir: string): boolean {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const pkg = path.join(at, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        return (JSON.parse(readFileSync(pkg, 'utf8')) as { type?: string }).type === 'module';
+      } catch {
+        return false;
+      }
+    }
+    if (path.dirname(at) === at) return false;
+  }
+}
+
+function probeSource(): string {
+  return `// A probe: your client, run by exsoak in its own worker and measured there (docs: exsoak/docs/probe-sdk.md).
+// Replace the WebSocket below with your own client; keep the ctx calls.
+import { defineProbe } from 'exsoak/probe';
+
+interface Options {
+  symbols: string[];
+}
+
+export default defineProbe<Options>(async (ctx) => {
+  const streams = ctx.options.symbols.map((s) => \`\${s.toLowerCase()}@trade\`).join('/');
+  // ctx.endpoints: the simulator's URLs (target sim) or the exchange's (target live).
+  const ws = new WebSocket(\`\${ctx.endpoints.ws}/stream?streams=\${streams}\`);
+  ws.addEventListener('message', () => ctx.count('messages'));
+  ws.addEventListener('close', (e) => {
+    if (!ctx.signal.aborted) ctx.count('drops.unscheduled');
+    ctx.event('disconnect', { code: e.code, scheduled: ctx.signal.aborted });
+  });
+  ws.addEventListener('error', () => ctx.log('warn', 'websocket error'));
+  await ctx.stopped; // resolves on a graceful stop
+  ws.close();
+});
+`;
+}
+
+function scenarioSource(name: string, module: string, schema: string): string {
+  return `# yaml-language-server: $schema=${schema}
+# Run: npx exsoak run ${'{{scenario}}'}     (then --duration 24h for the real soak)
+name: ${name}
+duration: 30s
+sampleInterval: 1s
+leak: { warmup: 10s }
+simulators:
+  binance: { rate: 10 }
+probes:
+  client:
+    kind: module
+    module: ${module}
+    simulator: binance
+    options: { symbols: [BTCUSDT, ETHUSDT] }
+    counters: [messages, drops.unscheduled]
+    thresholds:
+      - msg_rate.avg > 10
+      - drops.unscheduled < 10
+      - heap_floor_mb.growth < 50
+process:
+  thresholds:
+    - threshold: rss_mb.max < 450
+      abortOnFail: true
+`;
+}
+
+export const initCommand: CommandModule<object, InitArgs> = {
+  command: 'init [dir]',
+  describe: 'Scaffold a scenario and a probe module for your own client (passes as it is)',
+  builder: (y) =>
+    y
+      .positional('dir', { type: 'string', default: 'soak', describe: 'folder to create them in' })
+      .option('name', { type: 'string', default: 'my-client', describe: 'scenario name' })
+      .example('exsoak init && exsoak run soak/scenario.yaml', 'scaffold, then run the passing example'),
+  handler: (args) => {
+    if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(args.name)) throw new UsageError(`--name: expected a name usable in a folder name, got "${args.name}"`);
+    const dir = path.resolve(args.dir);
+    const probeFile = path.join(dir, 'probes', isEsmProject(dir) ? 'my-client.ts' : 'my-client.mts');
+    const scenarioFile = path.join(dir, 'scenario.yaml');
+    for (const file of [scenarioFile, probeFile]) {
+      if (existsSync(file)) throw new UsageError(`${file} already exists (exsoak init overwrites nothing; pick another folder)`);
+    }
+    mkdirSync(path.dirname(probeFile), { recursive: true });
+    const relModule = './' + path.relative(dir, probeFile).split(path.sep).join('/');
+    const relSchema = path.relative(dir, SCHEMA).split(path.sep).join('/');
+    const rel = path.relative(process.cwd(), scenarioFile) || scenarioFile;
+    writeFileSync(probeFile, probeSource());
+    writeFileSync(scenarioFile, scenarioSource(args.name, relModule, relSchema).replace('{{scenario}}', rel));
+    process.stdout.write(`created ${path.relative(process.cwd(), probeFile)}\ncreated ${rel}\nnext: npx exsoak run ${rel}\n`);
+  },
+};

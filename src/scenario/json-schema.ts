@@ -1,0 +1,23 @@
+// The scenario file's JSON Schema, from the zod schema itself (zod 4's export), for editors:
+// `# yaml-language-server: $schema=…` in a scenario completes and checks its keys. It describes
+// what a file may contain (the input side: "30s" where the parsed scenario has 30000).
+import { z } from 'zod';
+import { ScenarioSchema } from './schema.ts';
+import { probeKind, probeKinds } from '../probes/index.ts';
+
+export function scenarioJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
+  // A probe's kind is checked against the registry at load time; editors get the list too.
+  const probe = ((schema.properties as Record<string, { additionalProperties?: { properties?: Record<string, Record<string, unknown>> } }>).probes?.additionalProperties);
+  if (probe?.properties?.kind) probe.properties.kind = { type: 'string', enum: probeKinds() };
+  // The keys some kinds add to a probe's block (`module:`, `counters:`, …), all optional here.
+  for (const name of probeKinds()) {
+    const own = probeKind(name)?.specSchema;
+    if (!own || !probe?.properties) continue;
+    const props = (z.toJSONSchema(own, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
+    for (const [key, value] of Object.entries(props)) {
+      probe.properties[key] ??= { ...value, description: `(kind: ${name}) ${String(value.description ?? '')}`.trim() };
+    }
+  }
+  return { title: 'exsoak scenario', ...schema };
+}
