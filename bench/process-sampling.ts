@@ -2,7 +2,6 @@
 // probe (the stdlib Python example against a Binance simulator child): /proc walk of its tree,
 // pidusage, and a scrape + parse of its /metrics. The issue's budget is < 1 ms per sample.
 //   node bench/process-sampling.ts [--quick]     on its own; also `npm run bench -- --suite process`
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Bus } from '../src/bus/bus.ts';
 import { processProbeSchema } from '../src/probes/process-schema.ts';
@@ -10,19 +9,10 @@ import { ProcessHost } from '../src/supervisor/process-host.ts';
 import { startSimulator } from '../src/supervisor/simulators.ts';
 import { figure, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function processSamplingSuite(ctx: SuiteContext): Promise<Row[]> {
   const reads = ctx.quick ? 50 : 200;

@@ -13,6 +13,7 @@ import { InspectorClient, inspectorUrlFromLine } from '../sampling/inspector.ts'
 import { processStartTime, sampleTree } from '../sampling/process-tree.ts';
 import { PromScraper } from '../sampling/prom-scrape.ts';
 import type { ProbeStatus } from './probe-host.ts';
+import type { OwnReading } from '../sampling/host.ts';
 
 /** Lines of stderr kept for the verdict of a crashed probe. */
 const STDERR_TAIL = 50;
@@ -23,15 +24,8 @@ const ATTACH_POLL_MS = 500;
 /** After the child exits, how long its pipes may stay open (a grandchild holding them). */
 const PIPE_DRAIN_MS = 500;
 
-export interface ProcessReadingResult {
-  rss: number;
-  cpu: number;
-  heapUsed: number | null;
-  heapTotal: number | null;
-  external: number | null;
-  heapFloor: number | null;
-  heapFloorMajor: boolean;
-}
+/** What one sample of a process probe reads (the sampler's own-process reading). */
+export type ProcessReadingResult = OwnReading;
 
 export interface ProcessExit {
   code: number | null;

@@ -5,7 +5,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Sample, ProbeEvent } from '../../src/bus/types.ts';
@@ -13,6 +12,7 @@ import type { Verdict } from '../../src/bus/verdict.ts';
 import { runCli } from '../helpers/cli.ts';
 import { readNdjson, tempDir, writeScenario } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PYTHON_EXAMPLE = path.join(ROOT, 'examples/python-binance');
@@ -22,16 +22,6 @@ const FIXTURES = path.join(ROOT, 'test/fixtures');
 // The Python example is part of what this feature promises: no python3 is a failure, not a skip.
 execFileSync('python3', ['--version']);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function pythonProbe(env: Record<string, string | number> = {}) {
   const port = await freePort();

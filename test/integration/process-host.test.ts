@@ -4,7 +4,6 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bus } from '../../src/bus/bus.ts';
@@ -14,6 +13,7 @@ import { ProcessHost } from '../../src/supervisor/process-host.ts';
 import { startSimulator, type RunningSimulator } from '../../src/supervisor/simulators.ts';
 import { tempDir } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { freePort } from '../helpers/free-port.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLE = path.join(ROOT, 'examples/python-binance');
@@ -30,16 +30,6 @@ after(async () => {
   await sim?.stop();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function host(name: string, spec: unknown, extra: { simulatorEndpoints?: Record<string, string> } = {}) {
   const bus = new Bus();
