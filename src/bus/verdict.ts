@@ -60,6 +60,8 @@ export interface ProbeVerdict {
   kind: string;
   status: string;
   error?: string;
+  /** A state it reported it cannot leave (ERROR_LOCK, missing credentials…), with its reason. */
+  fatal?: string;
   criteria: Criterion[];
   leak?: LeakReport;
   snapshotDiff?: unknown;

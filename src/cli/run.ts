@@ -8,6 +8,7 @@ import { ResultsWriteError } from '../results/files.ts';
 import { MetricsPortError } from '../metrics/server.ts';
 import { MetricsHostError, resolveMetricsHost } from '../metrics/bind.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { checkConclusiveDuration } from './duration-check.ts';
 
 interface RunArgs {
   scenario: string[];
@@ -20,6 +21,7 @@ interface RunArgs {
   'summary-export'?: string;
   target?: 'sim' | 'live';
   'allow-mainnet': boolean;
+  'allow-inconclusive': boolean;
   'inject-leak': string[];
   seed?: number;
   json: boolean;
@@ -77,6 +79,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('metrics-host', { type: 'string', describe: 'listen for /metrics beyond loopback, e.g. 0.0.0.0 (needed for metrics.host too; prints a warning)' })
       .option('target', { choices: ['sim', 'live'] as const, describe: 'local simulators (default) or the real exchanges' })
       .option('allow-mainnet', { type: 'boolean', default: false, describe: 'consent to real-money Bitunix mainnet with --target live' })
+      .option('allow-inconclusive', { type: 'boolean', default: false, describe: 'run even when --duration is too short for the leak check to conclude' })
       .option('inject-leak', { type: 'string', array: true, default: [], describe: 'PROBE=RATE: make a probe retain heap, e.g. binance=200KB/min' })
       .option('junit', { type: 'string', describe: 'also write the JUnit XML verdict here (always in the results folder as junit.xml)' })
       .option('summary-export', { type: 'string', describe: 'also write the k6-style JSON summary here (always in the results folder as summary.json)' })
@@ -94,6 +97,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       seed: args.seed,
       metricsPort: args['metrics-port'],
     });
+    checkConclusiveDuration(loaded, { flag: args.duration, allow: args['allow-inconclusive'], out: process.stderr });
     const injectLeaks = parseInjectLeaks(args['inject-leak'], loaded.probes.map((p) => p.name));
     checkTargetSafety(loaded, { allowMainnet: args['allow-mainnet'], env: process.env });
     if (loaded.scenario.metrics.port !== 0) {

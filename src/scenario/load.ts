@@ -8,6 +8,8 @@ import { COMMON_PROBE_KEYS, ScenarioSchema, type Scenario } from './schema.ts';
 import { kindMetrics, probeKind, probeKinds, probeVenue, type ProbeKindDescriptor } from '../probes/index.ts';
 import { resolveMetric, type KindMetrics } from '../shared/catalogue.ts';
 import type { Threshold } from '../shared/threshold.ts';
+import { compressScenario, type Compression } from './compress.ts';
+import { shapeMessage } from './messages.ts';
 
 export class ScenarioError extends Error {}
 
@@ -31,6 +33,8 @@ export interface LoadedScenario {
   scenario: Scenario;
   probes: ResolvedProbe[];
   files: string[];
+  /** Set when --duration shortened the scenarios: what was scaled (src/scenario/compress.ts). */
+  compression?: Compression;
 }
 
 function formatPath(keys: readonly PropertyKey[]): string {
@@ -44,7 +48,7 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
       if (issue.code === 'unrecognized_keys') {
         return `${file}: ${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       }
-      return `${file}: ${where}: ${issue.message}`;
+      return `${file}: ${where}: ${shapeMessage(issue, where) ?? issue.message}`;
     })
     .join('\n');
 }
@@ -146,7 +150,9 @@ export function loadScenarios(files: string[], overrides: Overrides = {}): Loade
     probes: Object.fromEntries(probes.map((p) => [p.name, p.spec])),
   };
   if (scenario.sampleInterval <= 0) throw new ScenarioError('--sample-interval: expected a positive duration');
-  return { scenario, probes, files: files.map((f) => path.resolve(f)) };
+  const natural = Math.max(...loaded.map((l) => l.scenario.duration));
+  const { scenario: run, compression } = compressScenario(scenario, natural, { sampleInterval: overrides.sampleInterval !== undefined });
+  return { scenario: run, probes, files: files.map((f) => path.resolve(f)), ...(compression ? { compression } : {}) };
 }
 
 /** The probe block's keys beyond the common ones, validated by the kind's own schema. */

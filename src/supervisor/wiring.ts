@@ -15,6 +15,7 @@ import { Progress } from '../progress/progress.ts';
 import { printSummaryOnVerdict } from '../progress/summary.ts';
 import { SnapshotTaker, type SnapshotHost } from '../snapshot/taker.ts';
 import { scenarioSecrets } from './redact.ts';
+import { floorCadenceMs } from '../scenario/compress.ts';
 
 export interface WiringOptions {
   bus: Bus;
@@ -56,7 +57,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
   });
   const verdict: VerdictEngine = new VerdictEngine({
     bus,
-    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics })),
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics, failOnFatal: p.spec.failOnFatal })),
     process: scenario.process.thresholds,
     startedAt,
     leak: {
@@ -67,6 +68,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
       alpha: scenario.leak.alpha,
       confirmations: scenario.leak.confirmations,
       maxPoints: scenario.leak.maxPoints,
+      cadenceMs: floorCadenceMs(scenario),
       failOnConfirmed: scenario.leak.failOnConfirmed,
     },
     onAbort: (breach) => {

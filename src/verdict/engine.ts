@@ -21,7 +21,7 @@ export interface Breach {
 export interface VerdictEngineOptions {
   bus: Bus;
   /** `metrics`: what the probe reports (default: its kind's declared counters and gauges). */
-  probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics }[];
+  probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics; failOnFatal?: boolean }[];
   process: ThresholdSpec[];
   startedAt: number;
   leak: Omit<LeakSettings, 'budgetBytes'> & { budgetBytes: number; failOnConfirmed: boolean };
@@ -39,6 +39,8 @@ export class VerdictEngine {
   /** What holds the growth, by retainer path: `probes.NAME.leak.culprits`. */
   private readonly culprits = new Map<string, Culprit[]>();
   private readonly crashes = new Map<string, string>();
+  /** A state the probe reported it cannot leave (a `fatal` event): its reason, first one kept. */
+  private readonly fatals = new Map<string, { reason: string; fails: boolean }>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
   /** Abort-on-fail criteria as they were when they failed: the final verdict keeps them failed. */
@@ -81,10 +83,23 @@ export class VerdictEngine {
       if (event.data?.rows !== undefined) this.snapshotDiffs.set(event.probe, event.data.rows);
       if (Array.isArray(event.data?.culprits)) this.culprits.set(event.probe, event.data.culprits as Culprit[]);
     }
+    if (event.kind === 'fatal') this.onFatal(event);
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
     }
+  }
+
+  /** Fails the probe and stops the run at once, unless its scenario says `failOnFatal: false`. */
+  private onFatal(event: ProbeEvent): void {
+    if (this.fatals.has(event.probe) || !this.kinds.has(event.probe)) return;
+    const reason = String(event.data?.reason ?? 'fatal state');
+    const fails = this.opts.probes.find((p) => p.name === event.probe)?.failOnFatal !== false;
+    this.fatals.set(event.probe, { reason, fails });
+    if (!fails) return;
+    const criterion: Criterion = { expr: 'no fatal state', value: reason, pass: false, note: `entered at ${new Date(event.t).toISOString()}; the run was stopped` };
+    this.opts.bus.emit('event', { t: event.t, probe: event.probe, kind: 'breach', data: { expr: criterion.expr, value: reason, fatal: true } });
+    this.opts.onAbort?.({ scope: event.probe, criterion });
   }
 
   private onSample(raw: Sample): void {
@@ -199,6 +214,8 @@ export class VerdictEngine {
         criteria.push({ expr: 'no confirmed leak', value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
       }
       const error = this.crashes.get(name);
+      const fatal = this.fatals.get(name);
+      if (fatal?.fails) criteria.unshift({ expr: 'no fatal state', value: fatal.reason, pass: false });
       if (error !== undefined) criteria.unshift({ expr: 'no crash', value: error, pass: false });
       if (scope.samples === 0) criteria.unshift({ expr: 'sampled', value: 0, pass: false, note: 'no sample was taken' });
       probes[name] = {
@@ -206,6 +223,7 @@ export class VerdictEngine {
         kind,
         status: this.statuses.get(name) ?? 'unknown',
         ...(error !== undefined ? { error } : {}),
+        ...(fatal ? { fatal: fatal.reason } : {}),
         criteria,
         leak,
         ...(this.snapshotDiffs.has(name) ? { snapshotDiff: this.snapshotDiffs.get(name) } : {}),

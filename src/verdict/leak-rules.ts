@@ -4,31 +4,12 @@
 import type { TrendResult } from '../stats/trend.ts';
 import type { LeakReport, LeakStatus } from '../bus/verdict.ts';
 import { formatDuration } from '../shared/units.ts';
-import type { LeakSettings } from './leak.ts';
+import { MIN_POINTS, neededRunMs, type LeakTiming } from '../shared/leak-timing.ts';
 
 export type LeakRule = NonNullable<LeakReport['heldBy']>;
 
 const HOUR = 3_600_000;
 const MB = 1024 * 1024;
-const MIN_POINTS = 6;
-
-/**
- * The shortest run that could confirm a leak growing at the budget's own pace (budget ÷ nominal
- * duration): the warm-up, enough points for the trend, the observed-growth guard at that pace,
- * then the confirmations. A faster leak is confirmed sooner; a slower one is within budget.
- */
-export function neededRunMs(s: Pick<LeakSettings, 'warmupMs' | 'budgetBytes' | 'nominalMs' | 'minGrowthBytes' | 'confirmations' | 'cadenceMs'>): number {
-  const cadence = s.cadenceMs ?? 1000;
-  const budgetPerMs = s.budgetBytes / Math.max(1, s.nominalMs);
-  const toSee = Math.max(MIN_POINTS * cadence, budgetPerMs > 0 ? s.minGrowthBytes / budgetPerMs : 0);
-  return Math.ceil(s.warmupMs + toSee + s.confirmations * cadence);
-}
-
-/** The shortest run that can give any verdict at all on the trend (not one at the budget's pace). */
-export function minimumRunMs(s: Pick<LeakSettings, 'warmupMs' | 'confirmations' | 'cadenceMs'>): number {
-  const cadence = s.cadenceMs ?? 1000;
-  return Math.ceil(s.warmupMs + (MIN_POINTS + s.confirmations) * cadence);
-}
 
 export interface ExplainInput {
   status: LeakStatus;
@@ -38,7 +19,7 @@ export interface ExplainInput {
   points: number;
   spanMs: number;
   streak: number;
-  settings: LeakSettings;
+  settings: LeakTiming & { alpha: number };
 }
 
 const r2 = (v: number) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));

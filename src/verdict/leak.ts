@@ -3,7 +3,8 @@
 import { theilSen, type TrendResult } from '../stats/trend.ts';
 import type { LeakReport, LeakStatus } from '../bus/verdict.ts';
 import { MB } from '../shared/units.ts';
-import { explainLeak, neededRunMs, type LeakRule } from './leak-rules.ts';
+import { explainLeak, type LeakRule } from './leak-rules.ts';
+import { MIN_POINTS, neededRunMs } from '../shared/leak-timing.ts';
 
 export interface LeakSettings {
   /** Points before this offset from the probe's first sample are ignored (caches, JIT warming up). */
@@ -31,8 +32,7 @@ export interface LeakSettings {
 export type { LeakReport, LeakStatus } from '../bus/verdict.ts';
 
 const HOUR = 3_600_000;
-/** Below this many points after the warm-up the trend is not computed. */
-export const MIN_POINTS = 6;
+
 
 export class LeakDetector {
   private points: { t: number; y: number }[] = [];
