@@ -2,12 +2,11 @@
 // log, metrics endpoint, sampler) with N idle probes, against a bare Node process with N bare
 // worker threads that do nothing. Each measurement runs in a process of its own, so its RSS is
 // that configuration's and nothing else's. Prints one JSON line {rssMb: [...]}.
-//   node bench/lib/footprint.ts exsoak|bare N SECONDS
+//   node bench/lib/footprint.ts exsoak N SECONDS
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 
 const MB = 1024 * 1024;
 
@@ -17,7 +16,9 @@ export interface FootprintReading {
 
 /** RSS readings once a second after a settle time, in a child process. */
 export function footprint(mode: 'exsoak' | 'bare', n: number, seconds: number): Promise<FootprintReading> {
-  const child = spawn(process.execPath, [new URL(import.meta.url).pathname, mode, String(n), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Bare Node is plain JavaScript from -e: a .ts entry would load the type stripper and count it.
+  const args = mode === 'bare' ? ['-e', BARE, String(n), String(seconds)] : [new URL(import.meta.url).pathname, mode, String(n), String(seconds)];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
@@ -31,6 +32,23 @@ export function footprint(mode: 'exsoak' | 'bare', n: number, seconds: number): 
 
 const SETTLE_MS = 4000;
 
+const BARE = `
+const { Worker } = require('node:worker_threads');
+const [n, seconds] = process.argv.slice(1).map(Number);
+const workers = Array.from({ length: n }, () => new Worker('setInterval(() => {}, 1000)', { eval: true }));
+const rssMb = [];
+setTimeout(() => {
+  const timer = setInterval(() => {
+    rssMb.push(Math.round(process.memoryUsage.rss() / 1048576 * 10) / 10);
+    if (rssMb.length >= seconds) {
+      clearInterval(timer);
+      console.log(JSON.stringify({ rssMb }));
+      process.exit(0);
+    }
+  }, 1000);
+}, ${SETTLE_MS});
+`;
+
 function readEverySecond(seconds: number): Promise<number[]> {
   const readings: number[] = [];
   return new Promise((resolve) => {
@@ -43,15 +61,7 @@ function readEverySecond(seconds: number): Promise<number[]> {
         }
       }, 1000);
     }, SETTLE_MS);
-    start.unref?.();
   });
-}
-
-async function bare(n: number, seconds: number): Promise<number[]> {
-  const workers = Array.from({ length: n }, () => new Worker('setInterval(() => {}, 1000)', { eval: true }));
-  const readings = await readEverySecond(seconds);
-  await Promise.all(workers.map((w) => w.terminate()));
-  return readings;
 }
 
 async function exsoak(n: number, seconds: number): Promise<number[]> {
@@ -74,6 +84,6 @@ async function exsoak(n: number, seconds: number): Promise<number[]> {
 
 if (import.meta.main) {
   const [mode, n, seconds] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-  const rssMb = mode === 'bare' ? await bare(n, seconds) : await exsoak(n, seconds);
+  const rssMb = await exsoak(n, seconds);
   console.log(JSON.stringify({ rssMb }));
 }

@@ -131,8 +131,11 @@ export const ScenarioSchema = z
       .object({
         warmup: duration.default(30_000),
         budget: size.default(50 * 1024 * 1024),
-        /** Growth that must actually be observed before a trend can be a leak. */
-        minGrowth: size.default(1024 * 1024),
+        /**
+         * Growth that must actually be observed before a trend can be a leak. 512 KB: ten times
+         * the floor's noise on the real probes, and seen within 10 minutes at 7 MB/h.
+         */
+        minGrowth: size.default(512 * 1024),
         alpha: z.number().gt(0).lt(0.5).default(0.01),
         confirmations: z.number().int().positive().default(3),
         maxPoints: z.number().int().min(16).max(4096).default(240),

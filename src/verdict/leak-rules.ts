@@ -52,6 +52,7 @@ export function explainLeak(x: ExplainInput): string {
       return `no leak: ${why}; even the upper bound ${r2(t.high)} MB/h stays within the ${budget} budget over ${nominal}`;
     }
     case 'budget':
+      if (x.status === 'inconclusive') return `the lower bound ${r2(t.low)} MB/h projects to ${r2(projected)} MB over ${nominal}, within the ${budget} budget, but the upper bound ${r2(t.high)} MB/h would exceed it: a leak at the budget's pace cannot be ruled out yet; ${needed}`;
       return `no leak over budget: the lower bound ${r2(t.low)} MB/h projects to ${r2(projected)} MB over ${nominal}, within the ${budget} budget (${figures})`;
     case 'slowing':
       return `held back by the warm-up rule: ${figures} projects to ${r2(projected)} MB over ${nominal} (budget ${budget}), but the later half of the points grows at only ${r2(x.lateSlope ?? 0)} MB/h, under the budget's pace or half the trend's lower bound: the heap is settling, not leaking yet; a longer leak.warmup or run decides`;

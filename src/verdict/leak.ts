@@ -94,7 +94,7 @@ export class LeakDetector {
       this.streak = 0;
       // Significant and over budget but held back by a guard, or no trend shown while the interval
       // still reaches past the budget: neither is a conclusion, and the report says so.
-      const open = (rule === 'significance' || rule === 'lowBound') && this.last.high * (this.settings.nominalMs / HOUR) > this.settings.budgetBytes / MB;
+      const open = (rule === 'significance' || rule === 'lowBound' || rule === 'budget') && this.last.high * (this.settings.nominalMs / HOUR) > this.settings.budgetBytes / MB;
       this.status = rule === 'minGrowth' || rule === 'slowing' || open ? 'inconclusive' : 'none';
     }
   }
