@@ -185,13 +185,13 @@ export async function realLeakDetection(opts: RealLeakOptions, log: (line: strin
     for (const rate of opts.ratesMbPerH) {
       for (let t = 0; t < opts.trials; t++) {
         const probe = `${name}_${String(rate).replace('.', '_')}_${t}`;
-        probes[probe] = { kind: r.kind, options: { ...r.options, leak: { mbPerH: rate } } };
+        probes[probe] = { kind: r.kind, options: { ...structuredClone(r.options), leak: { mbPerH: rate } } };
         meta.set(probe, { kind: name, rate });
       }
     }
     for (let t = 0; t < opts.healthy; t++) {
       const probe = `${name}_healthy_${t}`;
-      probes[probe] = { kind: name, options: r.options };
+      probes[probe] = { kind: name, options: structuredClone(r.options) };
       meta.set(probe, { kind: name, rate: 0 });
     }
   }
