@@ -11,5 +11,8 @@ if (major < 22 || (major === 22 && minor < 18)) {
   );
   process.exit(2);
 }
-const { main } = await import('../src/cli/main.ts');
+const mainUrl = new URL('../src/cli/main.ts', import.meta.url);
+// Not for `node --test` children or a debugger session: EXSOAK_PLAIN_TS=1 loads the .ts files as they are.
+if (!process.env.EXSOAK_PLAIN_TS) (await import('./strip-cache.mjs')).serveStripped(mainUrl.href);
+const { main } = await import(mainUrl.href);
 await main(process.argv.slice(2));

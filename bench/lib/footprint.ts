@@ -1,34 +1,59 @@
 // Harness footprint: process RSS of an `exsoak run` supervisor (results writer, verdict engine,
 // log, metrics endpoint, sampler) with N idle probes, against a bare Node process with N bare
 // worker threads that do nothing. Each measurement runs in a process of its own, so its RSS is
-// that configuration's and nothing else's. Prints one JSON line {rssMb: [...]}.
-//   node bench/lib/footprint.ts exsoak N SECONDS
+// that configuration's and nothing else's.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 
-const MB = 1024 * 1024;
 
 export interface FootprintReading {
   rssMb: number[];
 }
 
-/** RSS readings once a second after a settle time, in a child process. */
-export function footprint(mode: 'exsoak' | 'bare', n: number, seconds: number): Promise<FootprintReading> {
+/** RSS readings once a second after a settle time, of a process of its own. */
+export async function footprint(mode: 'exsoak' | 'bare', n: number, seconds: number): Promise<FootprintReading> {
+  if (mode === 'exsoak') return { rssMb: await cliRss(n, seconds) };
   // Bare Node is plain JavaScript from -e: a .ts entry would load the type stripper and count it.
-  const args = mode === 'bare' ? ['-e', BARE, String(n), String(seconds)] : [new URL(import.meta.url).pathname, mode, String(n), String(seconds)];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-e', BARE, String(n), String(seconds)], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => {
-      if (code !== 0) return reject(new Error(`footprint ${mode} ${n} exited with ${code}`));
+      if (code !== 0) return reject(new Error(`footprint bare ${n} exited with ${code}`));
       resolve(JSON.parse(out.trim().split('\n').at(-1)!) as FootprintReading);
     });
   });
 }
+
+/**
+ * `exsoak run` as users start it (bin/exsoak.js), N idle probes, RSS read from /proc. With 0,
+ * the one probe of the scenario starts after the run ends: the supervisor alone.
+ */
+async function cliRss(n: number, seconds: number): Promise<number[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'exsoak-footprint-'));
+  const file = path.join(dir, 'f.yaml');
+  const probes = n === 0 ? '  idle0: { kind: idle, startDelay: 1h }' : Array.from({ length: n }, (_, i) => `  idle${i}: { kind: idle }`).join('\n');
+  writeFileSync(file, `name: footprint\nduration: ${Math.ceil(SETTLE_MS / 1000) + seconds + 2}s\nsampleInterval: 1s\ngcFloorInterval: 2s\nmetrics: { port: 0 }\nprobes:\n${probes}\n`);
+  const cli = fileURLToPath(new URL('../../bin/exsoak.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'run', file, '--no-progress', '--out', path.join(dir, 'run')], { stdio: 'ignore' });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await sleep(SETTLE_MS);
+  const rss: number[] = [];
+  for (let i = 0; i < seconds; i++) {
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+    rss.push(Math.round((Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024) * 10) / 10);
+    await sleep(1000);
+  }
+  await exited;
+  rmSync(dir, { recursive: true, force: true });
+  return rss;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const SETTLE_MS = 4000;
 
@@ -49,41 +74,3 @@ setTimeout(() => {
 }, ${SETTLE_MS});
 `;
 
-function readEverySecond(seconds: number): Promise<number[]> {
-  const readings: number[] = [];
-  return new Promise((resolve) => {
-    const start = setTimeout(() => {
-      const timer = setInterval(() => {
-        readings.push(Math.round((process.memoryUsage.rss() / MB) * 10) / 10);
-        if (readings.length >= seconds) {
-          clearInterval(timer);
-          resolve(readings);
-        }
-      }, 1000);
-    }, SETTLE_MS);
-  });
-}
-
-async function exsoak(n: number, seconds: number): Promise<number[]> {
-  const { loadScenarios } = await import('../../src/scenario/load.ts');
-  const { runSoak } = await import('../../src/supervisor/run.ts');
-  const { writeFileSync } = await import('node:fs');
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'exsoak-footprint-'));
-  const file = path.join(dir, 'f.yaml');
-  const probes = Array.from({ length: Math.max(1, n) }, (_, i) => `  idle${i}: { kind: idle }`).join('\n');
-  writeFileSync(file, `name: footprint\nduration: ${Math.ceil(SETTLE_MS / 1000) + seconds + 2}s\nsampleInterval: 1s\ngcFloorInterval: 2s\nmetrics: { port: 0 }\nprobes:\n${probes}\n`);
-  const loaded = loadScenarios([file]);
-  // 0 probes: the supervisor alone (a scenario needs one; the run gets none).
-  if (n === 0) loaded.probes = [];
-  const readings = readEverySecond(seconds);
-  await runSoak({ loaded, out: path.join(dir, 'run'), progress: false, stderrLevel: 'silent' });
-  const rss = await readings;
-  rmSync(dir, { recursive: true, force: true });
-  return rss;
-}
-
-if (import.meta.main) {
-  const [mode, n, seconds] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4])];
-  const rssMb = await exsoak(n, seconds);
-  console.log(JSON.stringify({ rssMb }));
-}
