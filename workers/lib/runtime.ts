@@ -70,7 +70,7 @@ class GcFloor {
  */
 const COMPILED_SPACES = new Set(['code_space', 'code_large_object_space', 'trusted_space', 'trusted_large_object_space']);
 
-function retainedBytes(after: { heapStatistics: { usedHeapSize: number }; heapSpaceStatistics?: { spaceName: string; spaceUsedSize: number }[] }): number {
+export function retainedBytes(after: { heapStatistics: { usedHeapSize: number }; heapSpaceStatistics?: { spaceName: string; spaceUsedSize: number }[] }): number {
   let compiled = 0;
   for (const space of after.heapSpaceStatistics ?? []) if (COMPILED_SPACES.has(space.spaceName)) compiled += space.spaceUsedSize;
   return after.heapStatistics.usedHeapSize - compiled;
