@@ -4,14 +4,15 @@
 // answers "what is the smallest leak found in every trial at each run length, and how many
 // healthy workers were flagged".
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { loadScenarios } from '../src/scenario/load.ts';
 import { runSoak } from '../src/supervisor/run.ts';
 import { LeakDetector } from '../src/verdict/leak.ts';
 import { readNdjson, writeScenario } from '../test/helpers/run.ts';
 import type { Sample } from '../src/bus/types.ts';
-import { figure, type Row } from './lib/stats.ts';
+import type { Verdict } from '../src/bus/verdict.ts';
+import { figure, table, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
 import { footprint } from './lib/footprint.ts';
 import { registerClientLeaks } from './fixtures/client-leaks.ts';
@@ -213,27 +214,42 @@ export async function realLeakDetection(opts: RealLeakOptions, log: (line: strin
   const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 5000);
   const outcome = await runSoak({ loaded, out: path.join(dir, 'run'), progress: false, stderrLevel: 'warn' });
   clearInterval(rssTimer);
-  const samples = readNdjson<Sample>(path.join(outcome.dir, 'samples.ndjson'));
-  const start = outcome.verdict.durationMs ? Math.min(...samples.map((s) => s.t)) : 0;
+  return { ...analyseRealRun(dir, opts), peakRssMb: Math.round(peakRss / MB) };
+}
+
+/** What a real-probe detection run found, from its folder alone (also: `node bench/detect.ts --analyse DIR`). */
+export function analyseRealRun(dir: string, opts: RealLeakOptions): { rows: RealLeakRow[]; falsePositives: Record<string, { flagged: string[]; trials: number; statuses: Record<string, number> }> } {
+  registerClientLeaks();
+  const scenario = loadScenarios([path.join(dir, 'scenario.yaml')]).scenario;
+  const verdict = JSON.parse(readFileSync(path.join(dir, 'run', 'verdict.json'), 'utf8')) as Verdict;
+  const meta = new Map<string, { kind: string; rate: number }>();
+  for (const name of Object.keys(verdict.probes)) {
+    const m = /^([a-z]+)_(healthy|[\d_]+)_\d+$/.exec(name);
+    if (m) meta.set(name, { kind: m[1]!, rate: m[2] === 'healthy' ? 0 : Number(m[2]!.replace('_', '.')) });
+  }
+  const kinds = [...new Set([...meta.values()].map((m) => m.kind))];
+  const rates = [...new Set([...meta.values()].map((m) => m.rate).filter((r) => r > 0))].sort((a, b) => a - b);
+  const samples = readNdjson<Sample>(path.join(dir, 'run', 'samples.ndjson'));
+  const start = Math.min(...samples.map((s) => s.t));
   const rows: RealLeakRow[] = [];
-  for (const name of Object.keys(real)) {
-    for (const rate of opts.ratesMbPerH) {
+  for (const name of kinds) {
+    for (const rate of rates) {
       const workers = [...meta].filter(([, m]) => m.kind === name && m.rate === rate).map(([p]) => p);
       rows.push({
         kind: name,
         rateMbPerH: rate,
-        measuredMbPerH: workers.map((w) => outcome.verdict.probes[w]?.leak?.slopeMbPerH ?? NaN),
+        measuredMbPerH: workers.map((w) => verdict.probes[w]?.leak?.slopeMbPerH ?? NaN),
         confirmedAfterMin: workers.map((w) => {
-          const at = outcome.verdict.probes[w]?.leak?.confirmedAt;
+          const at = verdict.probes[w]?.leak?.confirmedAt;
           return at === undefined ? null : Math.round(((at - start) / 60_000) * 10) / 10;
         }),
       });
     }
   }
-  const scenario = loaded.scenario;
   const falsePositives: Record<string, { flagged: string[]; trials: number; statuses: Record<string, number> }> = {};
-  for (const name of Object.keys(real)) {
+  for (const name of kinds) {
     const healthy = [...meta].filter(([, m]) => m.kind === name && m.rate === 0).map(([p]) => p);
+    if (healthy.length === 0) continue;
     const flagged: string[] = [];
     const statuses: Record<string, number> = {};
     for (const w of healthy) {
@@ -254,10 +270,10 @@ export async function realLeakDetection(opts: RealLeakOptions, log: (line: strin
     }
     falsePositives[name] = { flagged, trials: healthy.length, statuses };
   }
-  return { rows, falsePositives, peakRssMb: Math.round(peakRss / MB) };
+  return { rows, falsePositives };
 }
 
-export function realLeakRows(result: Awaited<ReturnType<typeof realLeakDetection>>, opts: RealLeakOptions): Row[] {
+export function realLeakRows(result: ReturnType<typeof analyseRealRun>, opts: Pick<RealLeakOptions, 'minutes' | 'healthyCutoffMin'>): Row[] {
   const out: Row[] = [];
   for (const r of result.rows) {
     const confirmed = r.confirmedAfterMin.filter((m): m is number => m !== null);
@@ -311,7 +327,14 @@ export async function detectSuite(ctx: SuiteContext): Promise<Row[]> {
   return [...realLeakRows(result, opts), ...(await footprintRows(ctx.quick ? 2 : 5))];
 }
 
-if (import.meta.main) {
+if (import.meta.main && process.argv.includes('--analyse')) {
+  const dir = process.argv[process.argv.indexOf('--analyse') + 1]!;
+  const minutes = Number(process.env.EXSOAK_DETECT_MINUTES ?? REAL.minutes);
+  const opts = { minutes, healthyCutoffMin: Math.min(minutes, REAL.healthyCutoffMin) };
+  const result = analyseRealRun(dir, { ...REAL, ...opts });
+  console.log(table(realLeakRows(result, opts)));
+  console.log(JSON.stringify(result));
+} else if (import.meta.main) {
   const opts = process.argv.includes('--control') ? { ...REALISTIC, kind: 'idle', probeOptions: {}, scenario: {} } : REALISTIC;
   const rows = await detectionSensitivity(opts);
   console.table(rows.map((r) => ({ minutes: r.minutes, smallest: r.smallestDetectedMbPerMin, falsePositives: `${r.falsePositives}/${r.healthyTrials}`, ...r.detectedByRate })));

@@ -24,7 +24,12 @@ export async function footprint(mode: 'exsoak' | 'bare', n: number, seconds: num
     child.once('error', reject);
     child.once('exit', (code) => {
       if (code !== 0) return reject(new Error(`footprint bare ${n} exited with ${code}`));
-      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as FootprintReading);
+      // Thrown here it would be uncaught and end the whole bench, losing the other suites' rows.
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1)!) as FootprintReading);
+      } catch {
+        reject(new Error(`footprint bare ${n}: no reading in ${JSON.stringify(out.slice(0, 200))}`));
+      }
     });
   });
 }
