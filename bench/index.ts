@@ -2,13 +2,13 @@
 // dated copy) with the host, the Node version and, per figure, the median of the repetitions with
 // their min, max and every run. Ratios are computed inside one run.
 //   npm run bench                      ingest, overhead, executor, memory (< 10 min on 2 cores)
-//   npm run bench -- --suite detect    the leak-detection sensitivity run (~10 min)
+//   npm run bench -- --suite detect    real probes with client leaks, 30 min (EXSOAK_DETECT_MINUTES), + footprint
 //   npm run bench -- --suite ingest    one suite (repeatable: --suite a --suite b)
 //   npm run bench -- --quick           fewer repetitions, shorter windows: a smoke run
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { detectSuite } from './detect.ts';
+import { detectSuite, footprintSuite } from './detect.ts';
 import { executorSuite } from './executor.ts';
 import { ingestSuite } from './ingest.ts';
 import { memorySuite } from './memory.ts';
@@ -23,9 +23,10 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<Row[]>> = {
   executor: executorSuite,
   memory: memorySuite,
   detect: detectSuite,
+  footprint: footprintSuite,
   process: processSamplingSuite,
 };
-const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process'];
+const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process', 'footprint'];
 
 const { values } = parseArgs({
   options: {

@@ -33,5 +33,8 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   globalThis[Symbol.for('exsoak.earlySignals')] = { signals, release };
 }
 // The repository runs its sources; an installed package (no src/ in it) its compiled dist/.
+// From sources, the TypeScript is stripped once into a cache (no type stripper in the process);
+// EXSOAK_PLAIN_TS=1 loads the .ts files as they are (for `node --test` children or a debugger).
+if (fromSources && !process.env.EXSOAK_PLAIN_TS) (await import('./strip-cache.mjs')).serveStripped(sources.href);
 const { main } = await import(fromSources ? sources.href : new URL('../dist/src/cli/main.js', import.meta.url).href);
 await main(process.argv.slice(2));

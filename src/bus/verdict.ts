@@ -2,7 +2,12 @@
 // "Results"). Its producers (src/verdict) and its consumers (results files, the terminal
 // summary, exports) share these shapes and nothing else.
 
-export type LeakStatus = 'insufficient-data' | 'none' | 'suspected' | 'confirmed';
+/**
+ * `insufficient-data`: too few points for a trend; `inconclusive`: a trend was measured but could
+ * not be decided either way (`reason` says which rule held it back); `none`: concluded, no leak
+ * over the budget.
+ */
+export type LeakStatus = 'insufficient-data' | 'inconclusive' | 'none' | 'suspected' | 'confirmed';
 
 export interface LeakReport {
   status: LeakStatus;
@@ -17,6 +22,12 @@ export interface LeakReport {
   projectedMb?: number;
   budgetMb: number;
   confirmedAt?: number;
+  /** One human sentence: the conclusion, or the single rule that kept the check from one. */
+  reason?: string;
+  /** The rule that held the trend back from a suspected leak (docs/leak-detection.md). */
+  heldBy?: 'significance' | 'lowBound' | 'budget' | 'slowing' | 'minGrowth';
+  /** Without a conclusion: the shortest run that could confirm a leak at the budget's pace, ms. */
+  neededRunMs?: number;
   /** What holds the growth between the two leak snapshots, by retainer path (src/snapshot/culprits.ts). */
   culprits?: Culprit[];
 }
@@ -56,6 +67,8 @@ export interface ProbeVerdict {
   stderrTail?: string[];
   /** The crash's stack, as the probe's worker threw it. */
   stack?: string;
+  /** A state it reported it cannot leave (ERROR_LOCK, missing credentials…), with its reason. */
+  fatal?: string;
   criteria: Criterion[];
   leak?: LeakReport;
   snapshotDiff?: unknown;

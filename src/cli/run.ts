@@ -9,6 +9,7 @@ import { MetricsPortError } from '../metrics/server.ts';
 import { MetricsHostError, resolveMetricsHost } from '../metrics/bind.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { takeEarlySignals } from '../shared/early-signals.ts';
+import { checkConclusiveDuration } from './duration-check.ts';
 
 interface RunArgs {
   scenario: string[];
@@ -24,6 +25,7 @@ interface RunArgs {
   'summary-export'?: string;
   target?: 'sim' | 'live';
   'allow-mainnet': boolean;
+  'allow-inconclusive': boolean;
   'inject-leak': string[];
   seed?: string | string[];
   json: boolean;
@@ -94,6 +96,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('metrics-host', { type: 'string', describe: 'listen for /metrics beyond loopback, e.g. 0.0.0.0 (needed for metrics.host too; prints a warning)' })
       .option('target', { choices: ['sim', 'live'] as const, describe: 'local simulators (default) or the real exchanges' })
       .option('allow-mainnet', { type: 'boolean', default: false, describe: 'consent to real-money Bitunix mainnet with --target live' })
+      .option('allow-inconclusive', { type: 'boolean', default: false, describe: 'run even when --duration is too short for the leak check to conclude' })
       .option('inject-leak', { type: 'string', array: true, default: [], describe: 'PROBE=RATE: make a probe retain heap, e.g. binance=200KB/min' })
       .option('junit', { type: 'string', describe: 'also write the JUnit XML verdict here (always in the results folder as junit.xml)' })
       .option('summary-export', { type: 'string', describe: 'also write the k6-style JSON summary here (always in the results folder as summary.json)' })
@@ -113,6 +116,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       metricsPort: args['metrics-port'],
       reportEvery: flagDuration('report-every', args['report-every']),
     });
+    checkConclusiveDuration(loaded, { flag: args.duration, allow: args['allow-inconclusive'], out: process.stderr });
     const injectLeaks = parseInjectLeaks(args['inject-leak'], loaded.probes.map((p) => p.name));
     checkTargetSafety(loaded, { allowMainnet: args['allow-mainnet'], env: process.env });
     if (loaded.scenario.metrics.port !== 0) {

@@ -18,6 +18,8 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
     // A crashed process probe: how it ended and its last words (the whole tail is in verdict.json).
     if (probe.exit) rows.push([name, 'exit', probe.exit.signal ? `signal ${probe.exit.signal}` : `code ${probe.exit.code}`, 'info']);
     for (const line of (probe.stderrTail ?? []).slice(-5)) rows.push([name, 'stderr', line, 'info']);
+    // A check that did not conclude says so, and why: a PASS must not hide "could not judge".
+    if (leak?.reason && (leak.status === 'insufficient-data' || leak.status === 'inconclusive')) rows.push([name, `leak check ${leak.status.toUpperCase()}`, leak.reason, 'NO VERDICT']);
     // The snapshot diff's holders of what grew, most first: the culprit, by name.
     const culprits = (leak as { culprits?: { text?: unknown }[] } | undefined)?.culprits ?? [];
     for (const c of culprits.slice(0, 3)) if (typeof c.text === 'string') rows.push([name, 'grew', c.text, 'info']);
@@ -26,12 +28,14 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['scope', 'criterion', 'value'][i]!.length));
   const line = (r: string[]) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ');
   const out = [line(['scope', 'criterion', 'value', 'result'])];
-  const result = (r: string) => (r === 'pass' ? paint(32, r) : r === 'info' ? paint(2, r) : paint(31, r));
+  const result = (r: string) => (r === 'pass' ? paint(32, r) : r === 'info' ? paint(2, r) : r === 'NO VERDICT' ? paint(33, r) : paint(31, r));
   for (const r of rows) out.push(line([r[0], r[1], r[2], result(r[3])]));
   const head = verdict.pass ? paint(32, 'PASS') : paint(31, 'FAIL');
   const why = verdict.reason === 'completed' ? '' : ` (${verdict.reason}${verdict.partial ? ', partial' : ''})`;
   const figures = final ? `${formatReportBlock(final)}${final.memoryTable ? `memory (process RSS):\n${formatMemoryTable(final.memoryTable).map((l) => `  ${l}`).join('\n')}\n` : ''}` : '';
-  return `\n${verdict.scenario}: ${head}${why}\n${figures}${out.join('\n')}\nresults: ${dir}\n`;
+  // A fatal state is why the run ended early: it comes before everything else.
+  const fatals = Object.entries(verdict.probes).filter(([, p]) => p.fatal).map(([name, p]) => `${paint(31, 'FATAL')} ${name}: ${p.fatal}\n`).join('');
+  return `\n${fatals}${verdict.scenario}: ${head}${why}\n${figures}${out.join('\n')}\nresults: ${dir}\n`;
 }
 
 /** The terminal summary as a consumer: printed when the verdict arrives on the bus. */

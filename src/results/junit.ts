@@ -55,9 +55,9 @@ function leakCase(classname: string, leak: Verdict['probes'][string]['leak'], cr
   const figures = leak?.slopeMbPerH !== undefined ? `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}], p=${leak.pValue}, projected ${leak.projectedMb} MB of a ${leak.budgetMb} MB budget` : 'no trend yet';
   if (criterion && !criterion.pass) {
     kase.failure = { message: `leak confirmed: ${criterion.value}`, type: 'leak', body: `status: ${leak?.status}\nslope: ${figures}\nbudget: ${leak?.budgetMb} MB` };
-  } else if (!leak || leak.status === 'insufficient-data') {
+  } else if (!leak || leak.status === 'insufficient-data' || leak.status === 'inconclusive') {
     // Never a PASS about what could not be judged.
-    kase.skipped = `inconclusive: not enough ${leak?.series === 'rss_mb' ? 'RSS' : 'heap-floor'} points (${leak?.points ?? 0})`;
+    kase.skipped = `inconclusive: ${leak?.reason ?? `not enough ${leak?.series === 'rss_mb' ? 'RSS' : 'heap-floor'} points (${leak?.points ?? 0})`}`;
   } else {
     kase.out = `status: ${leak.status}; slope ${figures}`;
   }

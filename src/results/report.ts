@@ -137,6 +137,7 @@ function leakSummary(l: LeakEstimate): string {
   if (l.pValue !== undefined) parts.push(`p=${esc(fmt(l.pValue, 2))}`);
   if (l.projectedMb !== undefined && l.budgetMb !== undefined) parts.push(`projected ${esc(fmt(l.projectedMb))} MB of ${esc(fmt(l.budgetMb))} MB budget`);
   if (l.status) parts.push(`<b class="${l.status === 'confirmed' ? 'fail' : ''}">${esc(l.status)}</b>`);
+  if (l.reason) parts.push(`— ${esc(l.reason)}`);
   return parts.join(' ');
 }
 
@@ -265,6 +266,7 @@ function leakPlain(l: LeakEstimate): string {
   if (l.lowMbPerH !== undefined && l.highMbPerH !== undefined) parts.push(`[${fmt(l.lowMbPerH)} … ${fmt(l.highMbPerH)}]`);
   if (l.pValue !== undefined) parts.push(`p=${fmt(l.pValue, 2)}`);
   if (l.status) parts.push(l.status);
+  if (l.reason) parts.push(`— ${l.reason}`);
   return parts.join(' ') || '—';
 }
 

@@ -17,6 +17,8 @@ export interface LeakEstimate {
   projectedMb?: number;
   budgetMb?: number;
   confirmedAt?: number;
+  /** The verdict's sentence: the conclusion, or why there is none. */
+  reason?: string;
 }
 
 export interface ProbeFigures {
@@ -90,6 +92,7 @@ export function leakOf(value: unknown): LeakEstimate | undefined {
     projectedMb: opt(l.projectedMb),
     budgetMb: opt(l.budgetMb),
     confirmedAt: opt(l.confirmedAt),
+    reason: typeof l.reason === 'string' ? l.reason : undefined,
   };
   return leak.status !== undefined || leak.slopeMbPerH !== undefined ? leak : undefined;
 }

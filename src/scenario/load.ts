@@ -11,6 +11,8 @@ import { resolveMetric, type KindMetrics } from '../shared/catalogue.ts';
 import type { Threshold } from '../shared/threshold.ts';
 import { resolveReportEvery } from './report-every.ts';
 import { metricsPortClash } from './port-clash.ts';
+import { compressScenario, type Compression } from './compress.ts';
+import { shapeMessage } from './messages.ts';
 
 export class ScenarioError extends Error {}
 
@@ -34,6 +36,8 @@ export interface LoadedScenario {
   scenario: Scenario;
   probes: ResolvedProbe[];
   files: string[];
+  /** Set when --duration shortened the scenarios: what was scaled (src/scenario/compress.ts). */
+  compression?: Compression;
 }
 
 function formatPath(keys: readonly PropertyKey[]): string {
@@ -47,7 +51,7 @@ export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], 
       if (issue.code === 'unrecognized_keys') {
         return `${file}: ${where}: unknown key(s) ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
       }
-      return `${file}: ${where}: ${issue.message}`;
+      return `${file}: ${where}: ${shapeMessage(issue, where) ?? issue.message}`;
     })
     .join('\n');
 }
@@ -174,7 +178,9 @@ export function loadScenarios(files: (string | ScenarioSource)[], overrides: Ove
   }
   const clash = metricsPortClash(probes, scenario.metrics);
   if (clash) throw new ScenarioError(clash);
-  return { scenario, probes, files: files.map((f) => (typeof f === 'string' ? path.resolve(f) : f.label)) };
+  const natural = Math.max(...loaded.map((l) => l.scenario.duration));
+  const { scenario: run, compression } = compressScenario(scenario, natural, { sampleInterval: overrides.sampleInterval !== undefined });
+  return { scenario: run, probes, files: files.map((f) => (typeof f === 'string' ? path.resolve(f) : f.label)), ...(compression ? { compression } : {}) };
 }
 
 /**

@@ -1,6 +1,7 @@
 // The scenario file, validated: unknown keys are errors, units are parsed, defaults are filled.
 import { z } from 'zod';
 import { duration, size } from '../shared/fields.ts';
+import { parseByteRate } from '../shared/units.ts';
 import { parseThreshold, ExpressionError } from '../shared/threshold.ts';
 import { venue, venueNames } from '../probes/index.ts';
 
@@ -58,7 +59,7 @@ export function externalSimulatorOrigin(url: string): { secure: boolean; authori
 }
 
 /** Keys every probe has, whatever its kind. */
-export const COMMON_PROBE_KEYS = ['kind', 'options', 'thresholds', 'startDelay', 'resourceLimits', 'injectLeak'] as const;
+export const COMMON_PROBE_KEYS = ['kind', 'options', 'thresholds', 'startDelay', 'resourceLimits', 'injectLeak', 'failOnFatal'] as const;
 
 export const ProbeSchema = z
   .object({
@@ -76,7 +77,19 @@ export const ProbeSchema = z
       .strict()
       .default({}),
     /** Retain heap at this rate (calibration), e.g. "200KB/min"; same as --inject-leak. */
-    injectLeak: z.string().optional(),
+    // Checked here (exit 2 before anything starts) but kept as written: the run parses it.
+    injectLeak: z
+      .string({ error: 'expected a rate like "200KB/min" or "1MB/s"' })
+      .superRefine((value, ctx) => {
+        try {
+          parseByteRate(value);
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        }
+      })
+      .optional(),
+    /** A state the probe cannot leave (ERROR_LOCK, …) fails it and stops the run at once. */
+    failOnFatal: z.boolean().default(true),
   })
   // Keys beyond these belong to the probe's kind (`module:`, `command:`, …): the loader validates
   // them with the kind's own schema (src/probes), so an unknown key is still an error.
@@ -120,8 +133,11 @@ export const ScenarioSchema = z
       .object({
         warmup: duration.default(30_000),
         budget: size.default(50 * 1024 * 1024),
-        /** Growth that must actually be observed before a trend can be a leak. */
-        minGrowth: size.default(1024 * 1024),
+        /**
+         * Growth that must actually be observed before a trend can be a leak. 512 KB: ten times
+         * the floor's noise on the real probes, and seen within 10 minutes at 7 MB/h.
+         */
+        minGrowth: size.default(512 * 1024),
         alpha: z.number().gt(0).lt(0.5).default(0.01),
         confirmations: z.number().int().positive().default(3),
         maxPoints: z.number().int().min(16).max(4096).default(240),

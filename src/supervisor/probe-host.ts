@@ -2,6 +2,7 @@
 // what the worker reports onto the bus, and stops it gracefully before it stops it hard.
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { BOOT_FILE, strippedGraph } from './stripped-workers.ts';
 import type { Bus } from '../bus/bus.ts';
 import { clearLongTimer, longDelay } from '../shared/timers.ts';
 import { requireProbeKind } from '../probes/index.ts';
@@ -77,8 +78,11 @@ export class ProbeHost {
     const { bus, name } = this;
     this.status = 'starting';
     this.lastHeard = Date.now();
+    const file = this.opts.workerFile ?? workerFileOf(this.kind);
+    const boot = file.endsWith('.ts') ? strippedGraph(file) : undefined;
     this.pool = new Piscina<ProbeTask, ProbeResult>({
-      filename: this.opts.workerFile ?? workerFileOf(this.kind),
+      filename: boot ? BOOT_FILE : file,
+      ...(boot ? { workerData: { exsoakBoot: boot } } : {}),
       name: 'default',
       minThreads: 1,
       maxThreads: 1,

@@ -19,6 +19,7 @@ import { PeriodicReporter } from '../results/periodic-report.ts';
 import { printReportsOn } from '../progress/report-block.ts';
 import { formatReportLine } from '../bus/report.ts';
 import { requireProbeKind } from '../probes/index.ts';
+import { floorCadenceMs } from '../scenario/compress.ts';
 
 export interface WiringOptions {
   bus: Bus;
@@ -71,7 +72,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
   });
   const verdict: VerdictEngine = new VerdictEngine({
     bus,
-    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics, leakSeries: requireProbeKind(p.kind).leakSeries?.(p.own) })),
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: p.spec.thresholds, metrics: p.metrics, leakSeries: requireProbeKind(p.kind).leakSeries?.(p.own), failOnFatal: p.spec.failOnFatal })),
     process: scenario.process.thresholds,
     startedAt,
     leak: {
@@ -82,6 +83,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
       alpha: scenario.leak.alpha,
       confirmations: scenario.leak.confirmations,
       maxPoints: scenario.leak.maxPoints,
+      cadenceMs: floorCadenceMs(scenario),
       failOnConfirmed: scenario.leak.failOnConfirmed,
     },
     maxUnresponsiveShare: scenario.maxUnresponsiveShare,

@@ -26,7 +26,7 @@ export interface VerdictEngineOptions {
    * `leakSeries`: what its leak trend is judged on (default the post-GC heap floor; `rss` for a
    * process probe without a V8 heap exsoak can read: its own RSS).
    */
-  probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics; leakSeries?: LeakSeries }[];
+  probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics; leakSeries?: LeakSeries; failOnFatal?: boolean }[];
   process: ThresholdSpec[];
   startedAt: number;
   leak: Omit<LeakSettings, 'budgetBytes'> & { budgetBytes: number; failOnConfirmed: boolean };
@@ -50,6 +50,8 @@ export class VerdictEngine {
   private readonly crashDetails = new Map<string, CrashDetail>();
   private readonly leakSeries = new Map<string, LeakSeries>();
   private readonly crashStacks = new Map<string, string>();
+  /** A state the probe reported it cannot leave (a `fatal` event): its reason, first one kept. */
+  private readonly fatals = new Map<string, { reason: string; fails: boolean }>();
   private readonly kinds = new Map<string, string>();
   private readonly statuses = new Map<string, string>();
   /** Abort-on-fail criteria as they were when they failed: the final verdict keeps them failed. */
@@ -98,6 +100,7 @@ export class VerdictEngine {
       if (event.data?.rows !== undefined) this.snapshotDiffs.set(event.probe, event.data.rows);
       if (Array.isArray(event.data?.culprits)) this.culprits.set(event.probe, event.data.culprits as Culprit[]);
     }
+    if (event.kind === 'fatal') this.onFatal(event);
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
@@ -105,6 +108,18 @@ export class VerdictEngine {
       if (detail) this.crashDetails.set(event.probe, detail);
       if (typeof event.data?.stack === 'string') this.crashStacks.set(event.probe, event.data.stack);
     }
+  }
+
+  /** Fails the probe and stops the run at once, unless its scenario says `failOnFatal: false`. */
+  private onFatal(event: ProbeEvent): void {
+    if (this.fatals.has(event.probe) || !this.kinds.has(event.probe)) return;
+    const reason = String(event.data?.reason ?? 'fatal state');
+    const fails = this.opts.probes.find((p) => p.name === event.probe)?.failOnFatal !== false;
+    this.fatals.set(event.probe, { reason, fails });
+    if (!fails) return;
+    const criterion: Criterion = { expr: 'no fatal state', value: reason, pass: false, note: `entered at ${new Date(event.t).toISOString()}; the run was stopped` };
+    this.opts.bus.emit('event', { t: event.t, probe: event.probe, kind: 'breach', data: { expr: criterion.expr, value: reason, fatal: true } });
+    this.opts.onAbort?.({ scope: event.probe, criterion });
   }
 
   private onSample(raw: Sample): void {
@@ -231,6 +246,8 @@ export class VerdictEngine {
         criteria.push({ expr: 'no confirmed leak', value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
       }
       const error = this.crashes.get(name);
+      const fatal = this.fatals.get(name);
+      if (fatal?.fails) criteria.unshift({ expr: 'no fatal state', value: fatal.reason, pass: false });
       if (error !== undefined) criteria.unshift({ expr: 'no crash', value: error, pass: false });
       if (scope.samples === 0) criteria.unshift({ expr: 'sampled', value: 0, pass: false, note: 'no sample was taken' });
       criteria.push(...this.health.criteria(name));
@@ -241,6 +258,7 @@ export class VerdictEngine {
         ...(error !== undefined ? { error } : {}),
         ...(this.crashDetails.has(name) ? this.crashDetails.get(name) : {}),
         ...(this.crashStacks.has(name) ? { stack: this.crashStacks.get(name) } : {}),
+        ...(fatal ? { fatal: fatal.reason } : {}),
         criteria,
         leak,
         ...(this.snapshotDiffs.has(name) ? { snapshotDiff: this.snapshotDiffs.get(name) } : {}),

@@ -114,7 +114,8 @@ describe('bitunix faults through the supervisor', { concurrency: true }, () => {
       name: 'faults-bitunix-skew',
       duration: '11s',
       ...base,
-      probes: { bitunix: { ...probe, thresholds: ['state.error_lock == 0', 'stuck == 0', 'errors.internal == 0', 'orders.placed >= 1'] } },
+      // failOnFatal: false: this test follows the executor after its lock, to the stop's cancel.
+      probes: { bitunix: { ...probe, failOnFatal: false, thresholds: ['state.error_lock == 0', 'stuck == 0', 'errors.internal == 0', 'orders.placed >= 1'] } },
       // The server clock two minutes ahead for 2 s: outside the 60 s timestamp window. It is over
       // before the run ends, so the stop can cancel what the executor placed.
       simulators: { bitunix: { tickIntervalMs: 100, faults: { schedule: [{ at: '5s', kind: 'clockSkew', delay: '2m', duration: '2s' }] } } },

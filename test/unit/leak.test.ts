@@ -51,6 +51,51 @@ test('a significant but tiny observed growth is not a leak, however far it proje
   // 30 KB over 5 s: certain, and 500 MB when projected over 24 h, but nothing was really seen.
   const d = new LeakDetector({ ...settings, warmupMs: 0 });
   for (let s = 0; s <= 5; s += 0.25) d.add(s * 1000, 9 * MB + 6 * 1024 * s);
-  assert.equal(d.current, 'none');
+  // Not "none" either: the figures say over budget, so the verdict says what held it back.
+  assert.equal(d.current, 'inconclusive');
   assert.ok(d.report().pValue! < 0.001);
+  assert.equal(d.report().heldBy, 'minGrowth');
+  assert.match(d.report().reason!, /held back by leak\.minGrowth/);
+});
+
+test('issue #15 m.3: a significant trend over budget is never "none" without a reason', () => {
+  // ~7.3 MB/h for 5 minutes after a 5-minute warm-up, floors every 30 s (binance-24h's settings):
+  // p tiny, projected 90 MB > 50 MB; old main said {"status":"none"} with no word why.
+  const d = new LeakDetector({ ...settings, warmupMs: 300_000, cadenceMs: 30_000 });
+  const rand = mulberry32(3);
+  for (let s = 0; s <= 600; s += 30) d.add(s * 1000, 20 * MB + (7.3 * MB / 3600) * s + (rand() - 0.5) * 20 * 1024);
+  const r = d.report();
+  assert.ok(r.pValue! < 0.01 && r.projectedMb! > r.budgetMb, JSON.stringify(r));
+  assert.notEqual(r.status, 'none');
+  assert.ok(r.heldBy, 'names the rule that held it back');
+  assert.match(r.reason!, new RegExp(r.heldBy === 'minGrowth' ? 'minGrowth' : 'warm-up|confirmations'));
+  assert.ok(r.neededRunMs! > 600_000, 'says how long a run would be needed');
+});
+
+test('a heap that rose and has stopped rising is held back by the warm-up rule, not called a leak', () => {
+  // 2 MB over the first 5 minutes, flat for the next 10: over the whole span the trend is
+  // significant and over budget, but its later half is flat (what a settling cache looks like).
+  const d = new LeakDetector({ ...settings, warmupMs: 0, confirmations: 10_000, maxPoints: 1000 });
+  const rand = mulberry32(5);
+  for (let s = 0; s <= 600; s += 5) d.add(s * 1000, 15 * MB + 2 * MB * Math.min(1, s / 360) + (rand() - 0.5) * 40 * 1024);
+  const r = d.report();
+  assert.ok(r.pValue! < 0.01 && r.projectedMb! > r.budgetMb, JSON.stringify(r));
+  assert.equal(r.status, 'inconclusive');
+  assert.equal(r.heldBy, 'slowing');
+  assert.match(r.reason!, /settling/);
+});
+
+test('every status carries a human reason; no conclusion says how long a run would need', () => {
+  const early = new LeakDetector({ ...settings, cadenceMs: 2000 });
+  early.add(0, 10 * MB);
+  early.add(12_000, 10 * MB);
+  assert.equal(early.current, 'insufficient-data');
+  assert.match(early.report().reason!, /not enough heap-floor points/);
+  // 1 MB budget-pace guard: 1 MB ÷ (50 MB / 24 h) = 28.8 min, plus warm-up and confirmations.
+  assert.ok(early.report().neededRunMs! > 28 * 60_000 && early.report().neededRunMs! < 31 * 60_000, String(early.report().neededRunMs));
+  const flat = new LeakDetector({ ...settings, nominalMs: 60_000 });
+  feed(flat, 120, 0, 10 * 1024, 1);
+  assert.equal(flat.current, 'none');
+  assert.match(flat.report().reason!, /^no leak/);
+  assert.equal(flat.report().neededRunMs, undefined);
 });
