@@ -10,6 +10,7 @@ import { MetricsHostError, resolveMetricsHost } from '../metrics/bind.ts';
 import { EXIT, UsageError } from './errors.ts';
 import { takeEarlySignals } from '../shared/early-signals.ts';
 import { checkConclusiveDuration } from './duration-check.ts';
+import { requireProbeKind } from '../probes/index.ts';
 
 interface RunArgs {
   scenario: string[];
@@ -62,7 +63,8 @@ function guard<T>(fn: () => T): T {
   }
 }
 
-function parseInjectLeaks(values: string[], probes: string[]): Record<string, number> {
+/** `injectable`: the probes whose runtime can retain memory on demand (worker-thread probes). */
+function parseInjectLeaks(values: string[], probes: string[], injectable: string[]): Record<string, number> {
   const leaks: Record<string, number> = {};
   for (const value of values) {
     const eq = value.indexOf('=');
@@ -70,6 +72,9 @@ function parseInjectLeaks(values: string[], probes: string[]): Record<string, nu
     const probe = value.slice(0, eq);
     if (!probes.includes(probe)) {
       throw new UsageError(`--inject-leak: no probe named "${probe}" in the scenario (probes: ${probes.join(', ')})`);
+    }
+    if (!injectable.includes(probe)) {
+      throw new UsageError(`--inject-leak: "${probe}" runs as its own process: exsoak cannot make it retain memory (worker probes that can: ${injectable.join(', ') || 'none'}); give the program its own leak switch`);
     }
     try {
       leaks[probe] = parseByteRate(value.slice(eq + 1));
@@ -117,7 +122,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
       reportEvery: flagDuration('report-every', args['report-every']),
     });
     checkConclusiveDuration(loaded, { flag: args.duration, allow: args['allow-inconclusive'], out: process.stderr });
-    const injectLeaks = parseInjectLeaks(args['inject-leak'], loaded.probes.map((p) => p.name));
+    const injectLeaks = parseInjectLeaks(
+      args['inject-leak'],
+      loaded.probes.map((p) => p.name),
+      loaded.probes.filter((p) => requireProbeKind(p.kind).runner.type === 'worker').map((p) => p.name),
+    );
     checkTargetSafety(loaded, { allowMainnet: args['allow-mainnet'], env: process.env });
     if (loaded.scenario.metrics.port !== 0) {
       const bind = guard(() => resolveMetricsHost({ scenarioHost: loaded.scenario.metrics.host, flagHost: args['metrics-host'], file: loaded.files[0] }));

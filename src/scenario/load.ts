@@ -132,6 +132,9 @@ export function resolveScenario(raw: unknown, file: string, baseDir?: string): {
     } catch (err) {
       throw new ScenarioError(`${file}: probes.${name}.${(err as Error).message}`);
     }
+    if (spec.injectLeak !== undefined && kind.runner.type !== 'worker') {
+      throw new ScenarioError(`${file}: probes.${name}.injectLeak: a ${spec.kind} probe runs as its own process; exsoak cannot make it retain memory (give the program its own leak switch)`);
+    }
     const metrics = kindMetrics(spec.kind, own);
     spec.thresholds.forEach((t, i) => checkMetric(file, `probes.${name}.thresholds.${i}`, t.threshold, metrics));
     probes.push({ name, kind: spec.kind, options: options.data as Record<string, unknown>, own, venue: probeVenue(spec.kind, own), metrics, spec, file });

@@ -7,6 +7,7 @@ import { kindMetrics, probeVenue, requireProbeKind } from '../../src/probes/inde
 import { loadScenarios, ScenarioError } from '../../src/scenario/load.ts';
 import { metricsPortClash } from '../../src/scenario/port-clash.ts';
 import { tempDir, writeScenario } from '../helpers/run.ts';
+import { runCli } from '../helpers/cli.ts';
 
 const parse = (own: unknown) => requireProbeKind('process').specSchema!.parse(own) as Record<string, unknown>;
 
@@ -60,4 +61,14 @@ test("a process probe's credential-named env values stay out of run.json and are
   assert.deepEqual(copy.probes.bot.env, { BITUNIX_API_SECRET: '[redacted]', LOG_LEVEL: 'INFO' });
   assert.equal(scenario.probes.bot.env.BITUNIX_API_SECRET, 'canary-s3cret', 'the run itself still gets it');
   assert.deepEqual(scenarioSecrets(scenario), ['canary-s3cret']);
+});
+
+test('--inject-leak and injectLeak cannot name a process probe: exit 2, saying why and what can', async () => {
+  const dir = tempDir();
+  const file = writeScenario(dir, { name: 'p', duration: '1s', probes: { p: { kind: 'process', command: 'sleep 1' }, i: { kind: 'idle' } } }, 'inject.yaml');
+  const res = await runCli(['run', file, '--inject-leak', 'p=1MB/min', '--out', path.join(dir, 'run')]);
+  assert.equal(res.code, 2, res.stderr);
+  assert.match(res.stderr, /--inject-leak: "p" runs as its own process: exsoak cannot make it retain memory \(worker probes that can: i\)/);
+  const keyed = writeScenario(dir, { name: 'p', duration: '1s', probes: { p: { kind: 'process', command: 'sleep 1', injectLeak: '1MB/min' } } }, 'keyed.yaml');
+  assert.throws(() => loadScenarios([keyed]), /keyed\.yaml: probes\.p\.injectLeak: a process probe runs as its own process/);
 });
