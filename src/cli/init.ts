@@ -58,8 +58,9 @@ function scenarioSource(name: string, module: string, schema: string): string {
   return `# yaml-language-server: $schema=${schema}
 # Run: npx exsoak run ${'{{scenario}}'}     (then --duration 24h for the real soak)
 name: ${name}
-duration: 30s
+duration: 1m
 sampleInterval: 1s
+gcFloorInterval: 2s
 leak: { warmup: 10s }
 simulators:
   binance: { rate: 10 }
