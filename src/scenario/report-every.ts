@@ -5,6 +5,8 @@
 
 /** No faster than this, however hard a run is compressed: a report per sample would be noise. */
 export const MIN_REPORT_EVERY_MS = 1000;
+/** And no more reports than this in one run unless `--report-every` asks (a day squeezed into a minute). */
+export const MAX_SCALED_REPORTS = 12;
 
 /** Without `report.every`: hourly for long runs (the 8 h checklist), six reports for short ones. */
 export function defaultReportEvery(nominalMs: number): number {
@@ -16,5 +18,5 @@ export function resolveReportEvery(opts: { scenarioEvery?: number; flag?: number
   if (opts.flag !== undefined) return opts.flag;
   const every = opts.scenarioEvery ?? defaultReportEvery(opts.nominalMs);
   const scale = opts.nominalMs > 0 ? Math.min(1, opts.durationMs / opts.nominalMs) : 1;
-  return Math.max(MIN_REPORT_EVERY_MS, Math.round(every * scale));
+  return Math.max(MIN_REPORT_EVERY_MS, Math.round(every * scale), Math.round(opts.durationMs / MAX_SCALED_REPORTS));
 }

@@ -169,6 +169,7 @@ test('report.every: scaled by duration ÷ nominal when --duration compresses the
   assert.equal(resolveReportEvery({ durationMs: 8 * H, nominalMs: 8 * H }), H, 'hourly by default for long runs');
   assert.equal(resolveReportEvery({ durationMs: 60_000, nominalMs: 60_000 }), 10_000);
   assert.equal(resolveReportEvery({ scenarioEvery: H, durationMs: 1000, nominalMs: 8 * H }), 1000, 'never faster than 1 s');
+  assert.equal(resolveReportEvery({ scenarioEvery: H, durationMs: 60_000, nominalMs: 24 * H }), 5_000, 'a day in a minute: at most 12 reports, not 24');
   const compressed = loadScenarios(['scenarios/bitunix-8h.yaml'], { duration: 120_000 });
   assert.equal(compressed.scenario.report.every, 15_000);
   assert.equal(loadScenarios(['scenarios/bitunix-8h.yaml'], { duration: 120_000, reportEvery: 30_000 }).scenario.report.every, 30_000);
