@@ -25,7 +25,8 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
     for (const c of culprits.slice(0, 3)) if (typeof c.text === 'string') rows.push([name, 'grew', c.text, 'info']);
   }
   for (const c of verdict.process.criteria) rows.push(['process', c.expr, String(c.value ?? c.note ?? '—'), c.pass ? 'pass' : 'FAIL']);
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length), ['scope', 'criterion', 'value'][i]!.length));
+  // One long value (a leak check's reason, a stderr line) must not push every row's result off the screen.
+  const widths = [0, 1, 2].map((i) => Math.min(i === 2 ? 40 : Infinity, Math.max(...rows.map((r) => r[i]!.length), ['scope', 'criterion', 'value'][i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ');
   const out = [line(['scope', 'criterion', 'value', 'result'])];
   const result = (r: string) => (r === 'pass' ? paint(32, r) : r === 'info' ? paint(2, r) : r === 'NO VERDICT' ? paint(33, r) : paint(31, r));
