@@ -11,6 +11,7 @@ import path from 'node:path';
 import { CLI } from '../helpers/cli.ts';
 import { tempDir, writeScenario } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { alive } from '../helpers/alive.ts';
 
 const scenario = `name: diskfull
 duration: 1h
@@ -52,14 +53,6 @@ function fill(dir: string): void {
   }
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('#18.3 a full disk mid-run: probes stopped, what was written kept, exit 3, no orphans', async () => {
   const dir = tempDir();

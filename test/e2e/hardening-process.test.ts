@@ -7,6 +7,7 @@ import path from 'node:path';
 import { CLI, runCli } from '../helpers/cli.ts';
 import { tempDir, writeScenario } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { alive } from '../helpers/alive.ts';
 
 const control = (duration = '2s') => `name: hard
 duration: ${duration}
@@ -27,14 +28,6 @@ function startCli(args: string[]) {
   return { child, exited, stderr: () => stderr };
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function childrenOf(pid: number): number[] {
   try {
