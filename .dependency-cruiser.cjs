@@ -69,6 +69,27 @@ module.exports = {
       to: { path: '^src/(?!(bus/protocol|exchanges/|probes/|shared/))' },
     },
     {
+      name: 'node-http-from-shared-builtins',
+      comment: "An ESM import of node:http evaluates Node 24's lazy http.WebSocket, which loads undici and http2 (~13 MB RSS per process or worker): take it from src/shared/builtins.ts.",
+      severity: 'error',
+      from: { path: '^(src|workers)/' },
+      to: { path: '^(node:)?https?$', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'prom-client-through-its-adapter',
+      comment: "prom-client's index loads the Pushgateway (TLS, zlib) and @opentelemetry/api: src/metrics/prom.ts loads the parts exsoak uses.",
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/metrics/prom\\.ts$' },
+      to: { path: 'node_modules/prom-client/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'ws-on-demand-in-the-supervisor',
+      comment: 'ws requires https, TLS and zlib (~10 MB RSS): outside the clients and simulators it is imported where a connection is made.',
+      severity: 'error',
+      from: { path: '^src/(?!(sim|exchanges)/)' },
+      to: { path: 'node_modules/ws/', dependencyTypesNot: ['type-only', 'dynamic-import'] },
+    },
+    {
       name: 'shared-is-the-bottom-layer',
       severity: 'error',
       from: { path: '^src/(shared|bus)/' },
@@ -84,7 +105,6 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)node_modules/' },
     tsPreCompilationDeps: false,
     // typescript 7 (the native compiler this project typechecks with) has no JS API yet: parse with swc.
     parser: 'swc',

@@ -317,7 +317,7 @@ export async function footprintSuite(ctx: SuiteContext): Promise<Row[]> {
   return footprintRows(ctx.quick ? 2 : 5);
 }
 
-export const REAL: RealLeakOptions = { minutes: 30, ratesMbPerH: [2.1, 3, 7], trials: 2, healthy: 20, healthyCutoffMin: 15 };
+export const REAL: RealLeakOptions = { minutes: 30, ratesMbPerH: [2.1, 2.2, 7], trials: 2, healthy: 20, healthyCutoffMin: 15 };
 
 export async function detectSuite(ctx: SuiteContext): Promise<Row[]> {
   const minutes = Number(process.env.EXSOAK_DETECT_MINUTES ?? (ctx.quick ? 3 : REAL.minutes));

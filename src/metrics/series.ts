@@ -1,6 +1,6 @@
 // The Prometheus series of a run (names are a contract: docs/metrics.md) and how bus messages
 // move them. Kept apart from the HTTP server so the mapping can be tested without sockets.
-import { Counter, Gauge, collectDefaultMetrics, type Registry } from 'prom-client';
+import { Counter, Gauge, collectDefaultMetrics, type Registry } from './prom.ts';
 import type { ProbeEvent, RunInfo, Sample } from '../bus/types.ts';
 import { MonotonicDeltas } from './monotonic.ts';
 
@@ -74,7 +74,7 @@ export class RunSeries {
       errors: counter('exsoak_probe_errors_total', 'Errors the probe counted (failed requests, stream errors).', ['probe']),
       messages: counter('exsoak_probe_messages_total', 'Messages the probe received (counter messages).', ['probe']),
     };
-    collectDefaultMetrics({ register: registry, prefix: DEFAULT_METRICS_PREFIX });
+    collectDefaultMetrics(registry, DEFAULT_METRICS_PREFIX);
     // Until the first process sample, the process's own reading beats a misleading 0.
     this.rss.set(process.memoryUsage.rss());
   }

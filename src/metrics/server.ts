@@ -1,9 +1,10 @@
 // Prometheus /metrics over HTTP: a bus consumer with its own prom-client registry (never the
 // global one: two runs in one process, or a library user's own metrics, must not mix), served
 // on 127.0.0.1 unless told otherwise.
-import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { http } from '../shared/builtins.ts';
 import type { AddressInfo } from 'node:net';
-import { Registry } from 'prom-client';
+import { Registry } from './prom.ts';
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, RunInfo, Sample, VerdictProgress } from '../bus/types.ts';
 import { RunSeries } from './series.ts';
@@ -106,7 +107,7 @@ export async function startMetrics(opts: MetricsOptions): Promise<MetricsServer 
   };
 }
 
-async function serve(registry: Registry, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+async function serve(registry: Registry, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const pathname = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');

@@ -1,7 +1,7 @@
 // The verdict as Prometheus series, live: so an alert can fire on a broken threshold or a
 // confirmed leak hours before a soak ends, and one Prometheus can watch a fleet of exsoak hosts.
 // Fed by the verdict engine's `verdict:progress` bus event (names are a contract: docs/metrics.md).
-import { Gauge, type Registry } from 'prom-client';
+import { Gauge, type Registry } from './prom.ts';
 import type { RunInfo, VerdictProgress } from '../bus/types.ts';
 
 const MB = 1024 * 1024;

@@ -1,4 +1,5 @@
 // Number and text formatting shared by the report (HTML) and `compare` (terminal, JSON).
+import { groupThousands } from '../shared/text.ts';
 
 export const escapeHtml = (text: unknown): string =>
   String(text).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -10,7 +11,7 @@ export function fmt(value: number | undefined | null, digits = 3): string {
   if (value === 0) return '0';
   const abs = Math.abs(value);
   let text: string;
-  if (abs >= 1000) text = Math.round(value).toLocaleString('en-US');
+  if (abs >= 1000) text = groupThousands(value);
   else if (abs >= 100) text = value.toFixed(Math.max(0, digits - 3));
   else if (abs >= 10) text = value.toFixed(Math.max(0, digits - 2)).replace(/\.0+$/, '');
   else if (abs >= 1) text = value.toFixed(Math.max(0, digits - 1)).replace(/\.?0+$/, '');

@@ -3,7 +3,9 @@
 // snapshots to a file. One WebSocket, request/response by id, events by method.
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import WebSocket from 'ws';
+// ws (with the https/TLS/zlib it requires, ~10 MB of RSS) is loaded by the first connection:
+// only `node: true` process probes have an inspector to talk to.
+import type WebSocket from 'ws';
 
 /** What Node prints on stderr when its inspector listens. */
 const LISTENING = /Debugger listening on (ws:\/\/\S+)/;
@@ -42,7 +44,8 @@ export class InspectorClient {
   static async connect(url: string, timeoutMs = 5_000): Promise<InspectorClient> {
     const host = new URL(url).hostname;
     if (host !== '127.0.0.1' && host !== 'localhost' && host !== '[::1]') throw new Error(`inspector at ${url}: only a loopback inspector is used`);
-    const ws = new WebSocket(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
+    const { default: WebSocketClient } = await import('ws');
+    const ws = new WebSocketClient(url, { handshakeTimeout: timeoutMs, perMessageDeflate: false, maxPayload: 256 * 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       ws.once('open', resolve);
       ws.once('error', (err) => reject(new Error(`inspector at ${url}: ${err.message}`)));
@@ -51,7 +54,7 @@ export class InspectorClient {
   }
 
   get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
+    return this.ws.readyState === this.ws.OPEN;
   }
 
   private onMessage(text: string): void {

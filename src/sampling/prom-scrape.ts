@@ -1,8 +1,8 @@
 // Reads a process probe's own Prometheus endpoint: one bounded GET per sample, parsed with a
 // maintained text-format parser, mapped to the exsoak counter and gauge names the scenario
 // gives. Counters are made monotonic across client restarts the way Prometheus' rate() does.
-import http from 'node:http';
-import https from 'node:https';
+import type { Agent } from 'node:http';
+import { http, httpsModule } from '../shared/builtins.ts';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 
 export interface ScrapeLimits {
@@ -15,14 +15,16 @@ export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes:
 
 // Kept-alive connections: a fresh TCP handshake per sample would cost more than the parse.
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 4 });
+let httpsAgent: Agent | undefined;
 
 /** GETs `url` and returns the body, or rejects naming the URL and what went wrong. */
 export function fetchMetricsText(url: string, limits: ScrapeLimits = DEFAULT_SCRAPE_LIMITS): Promise<string> {
   return new Promise((resolve, reject) => {
     const secure = url.startsWith('https:');
-    const get = secure ? https.get : http.get;
-    const req = get(url, { agent: secure ? httpsAgent : httpAgent, timeout: limits.timeoutMs, headers: { accept: 'text/plain;version=0.0.4' } }, (res) => {
+    const https = secure ? httpsModule() : undefined;
+    if (https) httpsAgent ??= new https.Agent({ keepAlive: true, maxSockets: 4 });
+    const get = https ? https.get : http.get;
+    const req = get(url, { agent: https ? httpsAgent : httpAgent, timeout: limits.timeoutMs, headers: { accept: 'text/plain;version=0.0.4' } }, (res) => {
       if (res.statusCode !== 200) {
         res.resume();
         return reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));

@@ -4,6 +4,7 @@
 // Map, array or emitter that keeps accumulating. The holder is then named by its shortest
 // retainer path from the GC roots, with variable and property names and, where V8 recorded
 // it, the function and script of the closure the path runs through.
+import { groupThousands } from '../shared/text.ts';
 import { edgeLabel, loadHeapGraph, nodeName, type HeapGraph } from './graph.ts';
 
 export type { Culprit } from '../bus/verdict.ts';
@@ -221,8 +222,8 @@ export function findCulprits(before: string | SnapshotIndex, after: string | Hea
     const retainedDeltaBytes = g.retained[holder]! - retainedBefore;
     const text =
       `${holderText}${location ? ` in ${location}` : ''}${via.length > 0 ? ` ← ${via.join(' ← ')}` : ''}: ` +
-      `${countDelta >= 0 ? '+' : ''}${countDelta.toLocaleString('en-US')} entries, ${formatBytes(retainedDeltaBytes)} retained ` +
-      `(${grown.objects.toLocaleString('en-US')} new objects, ${formatBytes(grown.bytes)})`;
+      `${countDelta >= 0 ? '+' : ''}${groupThousands(countDelta)} entries, ${formatBytes(retainedDeltaBytes)} retained ` +
+      `(${groupThousands(grown.objects)} new objects, ${formatBytes(grown.bytes)})`;
     return {
       path: steps.join(' → '),
       holder: holderText,

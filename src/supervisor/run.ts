@@ -12,6 +12,7 @@ import { requireVenue } from '../probes/index.ts';
 import { parseByteRate } from '../shared/units.ts';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import { Sampler } from '../sampling/sampler.ts';
+import { memoryReducingGc } from '../shared/forced-gc.ts';
 import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { startMetrics } from '../metrics/server.ts';
@@ -147,6 +148,16 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       if (probe.spec.startDelay > 0) timers.push(setLongTimeout(() => void host.start(), probe.spec.startDelay));
       else void host.start();
     }
+    // Start-up garbage (compiled modules, the parsed scenario, a young generation grown while
+    // loading) would otherwise stay in the supervisor's RSS for the whole soak: V8 hands those
+    // pages back after a full collection, once the process is quiet. One, at the first sample
+    // with every probe that starts now past its start.
+    const settle = () => {
+      if (hosts.some((h) => h.status === 'starting')) return;
+      bus.off('verdict:progress', settle);
+      memoryReducingGc()();
+    };
+    bus.on('verdict:progress', settle);
     bus.on('event', (event) => {
       if ((event.kind === 'crash' || event.kind === 'exit') && hosts.every((h) => !h.alive && h.status !== 'pending')) {
         requestStop({ reason: 'completed', detail: 'every probe has ended' });

@@ -2,7 +2,7 @@
 // counted as the clients' (process RSS is a verdict criterion), and a simulator can be killed
 // and restarted like a real venue.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { request } from 'node:http';
+import { http } from '../shared/builtins.ts';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { externalSimulatorOrigin } from '../scenario/schema.ts';
@@ -50,7 +50,7 @@ export const SIM_RECORD_MAX_BYTES = 16 * 1024 * 1024;
 export function getJson(url: string, timeoutMs: number, maxBytes = SIM_RECORD_MAX_BYTES): Promise<unknown> {
   return new Promise((resolve, reject) => {
     // Its own connection (agent: false): nothing is left pooled towards a simulator about to stop.
-    const req = request(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.request(url, { agent: false, timeout: timeoutMs }, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { Registry } from 'prom-client';
+import promClient, { Registry } from 'prom-client';
+import { collectDefaultMetrics } from '../../src/metrics/prom.ts';
 import { Bus } from '../../src/bus/bus.ts';
 import { makeSample as sample } from '../helpers/samples.ts';
 import { CONTRACT } from '../helpers/metrics-contract.ts';
@@ -145,6 +146,21 @@ test("prom-client's default metrics are prefixed: no name outside exsoak's own c
   assert.ok(defaults.length > 5, 'default metrics are collected');
   for (const name of defaults) assert.ok(name.startsWith(DEFAULT_METRICS_PREFIX), `${name} is prefixed`);
   assert.ok(f.has(`${DEFAULT_METRICS_PREFIX}process_resident_memory_bytes`));
+});
+
+test("the supervisor's default metrics are prom-client's whole set (names, types, help), its CPU counters counting", async () => {
+  const ours = new Registry();
+  collectDefaultMetrics(ours, 'x_');
+  const theirs = new Registry();
+  promClient.collectDefaultMetrics({ register: theirs, prefix: 'x_' });
+  const shape = (r: Registry) => r.getMetricsAsJSON().then((ms) => ms.map((m) => `${m.name} ${m.type} ${m.help}`).sort());
+  assert.deepEqual(await shape(ours), await shape(theirs));
+  const cpu = async () => promValue(parsePromText(await ours.metrics()), 'x_process_cpu_seconds_total');
+  const before = (await cpu())!;
+  const until = performance.now() + 30;
+  while (performance.now() < until); // CPU time to count
+  const after = (await cpu())!;
+  assert.ok(after - before >= 0.02, `process_cpu_seconds_total grew by ${after - before} s over 30 ms of busy CPU`);
 });
 
 test('the strict parser rejects malformed expositions', () => {

@@ -2,7 +2,7 @@
 // task's MessagePort; the post-GC heap floor is measured here, in the worker's own isolate,
 // because only the isolate that collects knows what survived its collections.
 import v8 from 'node:v8';
-import vm from 'node:vm';
+import { memoryReducingGc } from '../../src/shared/forced-gc.ts';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
 import type { Level, ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../src/bus/protocol.ts';
 
@@ -39,15 +39,6 @@ export interface ProbeContext<Options = Record<string, unknown>> {
 }
 
 export type ProbeMain<Options = Record<string, unknown>> = (ctx: ProbeContext<Options>) => Promise<void> | void;
-
-type ForcedGc = () => void;
-
-function exposeGc(): ForcedGc {
-  // V8 flags are process-wide, but the `gc` function only appears in contexts created after the
-  // flag is set: a fresh vm context of this isolate hands it over without touching the others.
-  v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc') as ForcedGc;
-}
 
 /** Samples the heap right after each collection and keeps only the lowest per report. */
 class GcFloor {
@@ -155,7 +146,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   });
 
   const gcFloor = new GcFloor();
-  const forcedGc = task.gcFloorIntervalMs > 0 ? exposeGc() : undefined;
+  const collect = task.gcFloorIntervalMs > 0 ? memoryReducingGc() : undefined;
   const leak = task.injectLeakBytesPerSec > 0 ? new LeakInjector(task.injectLeakBytesPerSec) : undefined;
 
   const report = (withFloor = true) => {
@@ -166,7 +157,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   };
 
   const timers: (NodeJS.Timeout | LongTimer)[] = [setLongInterval(() => report(), task.reportIntervalMs)];
-  if (forcedGc) timers.push(setLongInterval(forcedGc, task.gcFloorIntervalMs));
+  if (collect) timers.push(setLongInterval(collect, task.gcFloorIntervalMs));
   if (leak) timers.push(leak.start());
 
   const ctx: ProbeContext<Options> = {

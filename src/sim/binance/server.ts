@@ -1,7 +1,8 @@
 // One node:http server carries both the WebSocket upgrades and REST, like Binance's hosts do for a
 // client that only knows one base URL. It also owns the fault states that are not per connection
 // (REST latency and failures, clock skew, restart) and every timer the simulator starts.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { http } from '../../shared/builtins.ts';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
@@ -70,7 +71,7 @@ export class SimServer {
       autoPong: false,
       maxPayload: MAX_PAYLOAD,
     });
-    this.http = createServer(this.onRequest);
+    this.http = http.createServer(this.onRequest);
     this.http.on('upgrade', this.onUpgrade);
     this.http.on('error', this.onServerError);
     this.http.keepAliveTimeout = 5000;

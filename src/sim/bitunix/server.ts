@@ -1,7 +1,8 @@
 // The listening socket: one HTTP server carrying REST and both WebSocket paths, bound to loopback
 // by default. It can go away and come back on the same port (the `restart` fault) and closes every
 // socket it ever accepted when asked to.
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { http } from '../../shared/builtins.ts';
 import type { Socket } from 'node:net';
 import type { RestApi } from './rest.ts';
 import type { WsHub } from './ws.ts';
@@ -31,7 +32,7 @@ export class SimServer {
   }
 
   async listen(port: number): Promise<number> {
-    const server = createServer((req, res) => this.rest.handle(req, res));
+    const server = http.createServer((req, res) => this.rest.handle(req, res));
     server.keepAliveTimeout = 5_000;
     server.on('connection', (socket) => {
       this.sockets.add(socket);
