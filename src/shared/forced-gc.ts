@@ -18,10 +18,13 @@ function exposed(): Gc {
 
 /**
  * A full collection of the calling thread's isolate that also hands memory back: V8's
- * "last resort" flavour shrinks the young generation and releases emptied pages. A plain
- * forced collection keeps them committed and keeps V8's memory reducer from ever running, so a
- * worker collected every 5 s held ~2.4 MB more RSS than an idle one; this one holds less
- * (measured: 8 workers, 146.5 vs 120.2 MB, bare 126.2 MB). What it leaves is the same live heap.
+ * "last resort" flavour shrinks the young generation and releases emptied pages. A plain forced
+ * collection keeps them committed, and forced every few seconds it keeps V8's memory reducer from
+ * ever running: measured, 8 idle workers collected every 5 s held 146.5 MB of RSS against 126.2
+ * MB for 8 bare ones, 120.2 MB with this flavour. What it leaves is the same live heap, and a
+ * busy client pays no measurable CPU for it: the Binance client at 300k msg/s with a floor every
+ * 2 s read 1.16× the bare CPU per message with it, 1.13× with plain collections (5 runs each,
+ * 1.05–1.26 overall: within the noise of a 2-core box).
  */
 export function memoryReducingGc(): () => void {
   const collect = exposed();
