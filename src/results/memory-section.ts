@@ -1,13 +1,16 @@
 // The 8 h checklist's memory table (#17 item 2) in report.html: process RSS at 0, 1/8, 1/4, 1/2,
 // 3/4 and the end of the run, labelled in the scenario's hours (h0, h1, h2, h4, h6, h8 for an
-// 8 h scenario, also when it was compressed), read back from samples.ndjson.
+// 8 h scenario, also when it was compressed), read back from samples.ndjson. Like the live
+// table and the verdict, it leaves out the heap snapshots' share of RSS (events.ndjson has each
+// snapshot's cost); the raw figure is shown beside it when the two differ.
+import { InstrumentCost } from '../shared/instrument-cost.ts';
 import { memoryTable, type MemoryRow } from '../shared/memory-table.ts';
 import { MB } from '../shared/units.ts';
 import { escapeHtml as esc } from './format.ts';
 import type { RunData } from './read-run.ts';
 
-/** The rows, or undefined when the folder has no process samples. */
-export function runMemoryTable(data: RunData): MemoryRow[] | undefined {
+/** The rows (RSS without the snapshots' share, and raw), or undefined when the folder has no process samples. */
+export function runMemoryTables(data: RunData): { rows: MemoryRow[]; raw: MemoryRow[] } | undefined {
   const proc = data.process;
   if (!proc || proc.t.length === 0) return undefined;
   const resolved = data.run?.resolved as { duration?: unknown; nominalDuration?: unknown } | undefined;
@@ -15,22 +18,35 @@ export function runMemoryTable(data: RunData): MemoryRow[] | undefined {
   const endedAt = Date.parse(String(data.run?.endedAt ?? '')) || data.endT;
   const durationMs = typeof resolved?.duration === 'number' ? resolved.duration : endedAt - startedAt;
   const nominalMs = typeof resolved?.nominalDuration === 'number' ? resolved.nominalDuration : durationMs;
-  const points = proc.t.map((t, i) => ({ t, rssMb: proc.rss[i]! / MB })).filter((p) => Number.isFinite(p.rssMb));
-  return memoryTable(points, { startedAt, durationMs, nominalMs, endedAt });
+  const opts = { startedAt, durationMs, nominalMs, endedAt };
+  const raw = proc.t.map((t, i) => ({ t, rss: proc.rss[i]! })).filter((p) => Number.isFinite(p.rss));
+  // Events and samples in time order, as the verdict engine saw them.
+  const cost = new InstrumentCost();
+  const adjusted: { t: number; rssMb: number }[] = [];
+  let e = 0;
+  for (const p of raw) {
+    while (e < data.events.length && data.events[e]!.t <= p.t) cost.onEvent(data.events[e++]!);
+    adjusted.push({ t: p.t, rssMb: cost.adjustRss(p.rss) / MB });
+  }
+  return { rows: memoryTable(adjusted, opts), raw: memoryTable(raw.map((p) => ({ t: p.t, rssMb: p.rss / MB })), opts) };
 }
 
 export function memorySection(data: RunData): string {
-  const rows = runMemoryTable(data);
-  if (!rows) return '';
+  const tables = runMemoryTables(data);
+  if (!tables) return '';
+  const { rows, raw } = tables;
+  const withRaw = rows.some((r, i) => r.rssMb !== raw[i]!.rssMb);
+  const mb = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} MB`);
   const first = rows[0]?.rssMb ?? null;
   const body = rows
-    .map((r) => {
+    .map((r, i) => {
       const ratio = first && r.rssMb !== null ? `${(r.rssMb / first).toFixed(2)} ×` : '—';
-      return `<tr><td>${esc(r.label)}</td><td>${esc(at(r.atMs))}</td><td>${r.rssMb === null ? '—' : `${r.rssMb.toFixed(1)} MB`}</td><td>${ratio}</td></tr>`;
+      return `<tr><td>${esc(r.label)}</td><td>${esc(at(r.atMs))}</td><td>${mb(r.rssMb)}</td><td>${ratio}</td>${withRaw ? `<td>${mb(raw[i]!.rssMb)}</td>` : ''}</tr>`;
     })
     .join('');
-  return `<section><h2>Memory table</h2><p class="muted">Process RSS at the 8 h checklist's hours 0, 1, 2, 4, 6 and 8, scaled to this run (0, 1/8, 1/4, 1/2, 3/4 and the end); — where the run ended before.</p>
-<table class="memory-table"><thead><tr><th>checkpoint</th><th>at</th><th>RSS</th><th>× initial</th></tr></thead><tbody>${body}</tbody></table></section>`;
+  const note = withRaw ? ' RSS leaves out what writing heap snapshots added to the process (as the verdict does); raw RSS is beside it.' : '';
+  return `<section><h2>Memory table</h2><p class="muted">Process RSS at the 8 h checklist's hours 0, 1, 2, 4, 6 and 8, scaled to this run (0, 1/8, 1/4, 1/2, 3/4 and the end); — where the run ended before.${note}</p>
+<table class="memory-table"><thead><tr><th>checkpoint</th><th>at</th><th>RSS</th><th>× initial</th>${withRaw ? '<th>raw RSS (with snapshots)</th>' : ''}</tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 function at(ms: number): string {
