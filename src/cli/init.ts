@@ -3,7 +3,7 @@
 // own client. Nothing existing is overwritten.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../shared/module-file.ts';
 import type { CommandModule } from 'yargs';
 import { UsageError } from './errors.ts';
 
@@ -13,7 +13,7 @@ interface InitArgs {
 }
 
 /** The schema shipped in this package (compiled, this file is one folder deeper: dist/src/cli). */
-const SCHEMA = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../schema/scenario.schema.json' : '../../schema/scenario.schema.json', import.meta.url));
+const SCHEMA = packageFile('schema/scenario.schema.json');
 
 function isEsmProject(dir: string): boolean {
   for (let at = path.resolve(dir); ; at = path.dirname(at)) {

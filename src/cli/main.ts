@@ -1,6 +1,7 @@
 // `exsoak` — argument parsing only; each command lives in its own file.
 import yargs from 'yargs';
 import { readFileSync } from 'node:fs';
+import { packageFile } from '../shared/module-file.ts';
 import { runCommand } from './run.ts';
 import { simCommand } from './sim.ts';
 import { bisectCommand } from './bisect.ts';
@@ -12,8 +13,7 @@ import { ScenarioError } from '../scenario/load.ts';
 import { stripControl } from '../shared/text.ts';
 import { takeEarlySignals } from '../shared/early-signals.ts';
 
-// Compiled, this file is one folder deeper (dist/src/cli) than in the repository.
-const PACKAGE_JSON = new URL(import.meta.url.endsWith('.js') ? '../../../package.json' : '../../package.json', import.meta.url);
+const PACKAGE_JSON = packageFile('package.json');
 export const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
 
 export async function main(argv: string[]): Promise<void> {

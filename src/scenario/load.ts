@@ -1,8 +1,9 @@
 // Reads scenario files (YAML or JSON) and turns every problem into one ScenarioError that names
 // the file, the key path and what was expected: users fix scenarios from this message alone.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { packageFile } from '../shared/module-file.ts';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { COMMON_PROBE_KEYS, ScenarioSchema, type Scenario } from './schema.ts';
@@ -62,7 +63,11 @@ function readDocument(file: string): unknown {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ScenarioError(`${file}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code})`);
+    // `npx exsoak run scenarios/quick.yaml` from the README, in a project that installed exsoak:
+    // the ready scenarios ship with the package, so say where.
+    const shipped = packageFile(`scenarios/${path.basename(file)}`);
+    const hint = code === 'ENOENT' && path.resolve(file) !== shipped && existsSync(shipped) ? `; exsoak's own ${path.basename(file)} is ${path.relative(process.cwd(), shipped)}` : '';
+    throw new ScenarioError(`${file}: cannot read scenario file (${code === 'ENOENT' ? 'no such file' : code})${hint}`);
   }
   if (file.endsWith('.json')) {
     try {

@@ -7,3 +7,10 @@ export function moduleFile(relativeTs: string, base: string | URL): string {
   const compiled = String(base).endsWith('.js');
   return fileURLToPath(new URL(compiled ? relativeTs.replace(/\.ts$/, '.js') : relativeTs, base));
 }
+
+/** A file of the exsoak package by its path from the package root (bin/, schema/, scenarios/, …). */
+export function packageFile(relative: string): string {
+  // This file is src/shared/module-file.ts in the repository, dist/src/shared/module-file.js installed.
+  const root = import.meta.url.endsWith('.js') ? '../../../' : '../../';
+  return fileURLToPath(new URL(root + relative, import.meta.url));
+}

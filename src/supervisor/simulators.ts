@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { http } from '../shared/builtins.ts';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { packageFile } from '../shared/module-file.ts';
 import { externalSimulatorOrigin } from '../scenario/schema.ts';
 import { requireVenue } from '../probes/index.ts';
 
@@ -85,7 +85,7 @@ export function getJson(url: string, timeoutMs: number, maxBytes = SIM_RECORD_MA
 export const SIM_OPTIONS_ENV = 'EXSOAK_SIM_OPTIONS_JSON';
 
 // Compiled, this file is one folder deeper (dist/src/supervisor) than the bin it starts.
-const CLI = fileURLToPath(new URL(import.meta.url.endsWith('.js') ? '../../../bin/exsoak.js' : '../../bin/exsoak.js', import.meta.url));
+const CLI = packageFile('bin/exsoak.js');
 
 /** Turns the first stdout line of `exsoak sim NAME` (its endpoints in the venue's order) into endpoints. */
 export function endpointsFromBanner(name: SimulatorName, line: string): Record<string, string> {

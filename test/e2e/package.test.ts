@@ -58,6 +58,15 @@ test('pack, install into an empty project, and run there', { timeout: 300_000 },
   assert.equal(scaffold.code, 0, scaffold.stderr);
   assert.equal(JSON.parse(scaffold.stdout).pass, true);
 
+  // The README's first command, typed in a project that installed exsoak: the ready scenarios ship
+  // with the package, and the error says where; that one runs there as it does in the repository.
+  const readme = await npx(['run', 'scenarios/quick.yaml', '--no-progress']);
+  assert.equal(readme.code, 2, readme.stderr);
+  assert.match(readme.stderr, /scenarios\/quick\.yaml: cannot read scenario file \(no such file\); exsoak's own quick\.yaml is node_modules\/exsoak\/scenarios\/quick\.yaml/);
+  const shipped = await npx(['run', 'node_modules/exsoak/scenarios/quick.yaml', '--duration', '5s', '--allow-inconclusive', '--metrics-port', '0', '--no-progress', '--json']);
+  assert.equal(shipped.code, 0, shipped.stderr);
+  assert.deepEqual(Object.keys(JSON.parse(shipped.stdout).probes).sort(), ['binance', 'bitunix']);
+
   const healthy = await npx(['run', 'examples/binance-stream/soak-24h.yaml', '--duration', '6s', '--allow-inconclusive', '--sample-interval', '500ms', '--metrics-port', '0', '--no-progress', '--json']);
   assert.equal(healthy.code, 0, healthy.stderr);
   const ok = JSON.parse(healthy.stdout);
