@@ -135,7 +135,9 @@ test('a child that ignores SIGTERM is SIGKILLed with its whole process group aft
   const { h, events, logs, resultsDir } = host('stubborn', { command: ['sh', '-c', `trap '' TERM; sleep 60 & echo child $!; echo ready; wait`], ready: { line: 'ready', timeout: '5s' } });
   await h.start();
   assert.equal(h.status, 'running');
-  const grandchild = await waitFor(() => Number(/child (\d+)/.exec(readFileSync(path.join(resultsDir, 'stubborn.stdout.log'), 'utf8'))?.[1]) || undefined, { what: 'the grandchild pid' });
+  // The log file is opened by a write stream, so it can appear a moment after the ready line.
+  const stdoutLog = path.join(resultsDir, 'stubborn.stdout.log');
+  const grandchild = await waitFor(() => (existsSync(stdoutLog) ? Number(/child (\d+)/.exec(readFileSync(stdoutLog, 'utf8'))?.[1]) || undefined : undefined), { what: 'the grandchild pid' });
   assert.ok(existsSync(`/proc/${grandchild}`));
   const t0 = Date.now();
   await h.stop('end of test', 400);
