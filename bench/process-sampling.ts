@@ -4,7 +4,7 @@
 //   node bench/process-sampling.ts [--quick]     on its own; also `npm run bench -- --suite process`
 import { fileURLToPath } from 'node:url';
 import { Bus } from '../src/bus/bus.ts';
-import { processProbeSchema } from '../src/probes/process-schema.ts';
+import { processProbeSchema } from '../src/probes/validation/process.ts';
 import { ProcessHost } from '../src/supervisor/process-host.ts';
 import { startSimulator } from '../src/supervisor/simulators.ts';
 import { figure, type Row } from './lib/stats.ts';

@@ -32,9 +32,19 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   };
   globalThis[Symbol.for('exsoak.earlySignals')] = { signals, release };
 }
+// `exsoak run` execs into this same command line with its resolved plan (src/cli/handoff.ts): this
+// image supervises the run without loading the command-line parser or the scenario's schemas.
+const plan = process.env.EXSOAK_RUN_PLAN;
+delete process.env.EXSOAK_RUN_PLAN;
 // The repository runs its sources; an installed package (no src/ in it) its compiled dist/.
 // From sources, the TypeScript is stripped once into a cache (no type stripper in the process);
 // EXSOAK_PLAIN_TS=1 loads the .ts files as they are (for `node --test` children or a debugger).
-if (fromSources && !process.env.EXSOAK_PLAIN_TS) (await import('./strip-cache.mjs')).serveStripped(sources.href);
-const { main } = await import(fromSources ? sources.href : new URL('../dist/src/cli/main.js', import.meta.url).href);
-await main(process.argv.slice(2));
+const entry = plan ? new URL('../src/cli/supervise.ts', import.meta.url) : sources;
+if (fromSources && !process.env.EXSOAK_PLAIN_TS) (await import('./strip-cache.mjs')).serveStripped(entry.href);
+if (plan) {
+  const { superviseFromFile } = await import(fromSources ? entry.href : new URL('../dist/src/cli/supervise.js', import.meta.url).href);
+  await superviseFromFile(plan);
+} else {
+  const { main } = await import(fromSources ? entry.href : new URL('../dist/src/cli/main.js', import.meta.url).href);
+  await main(process.argv.slice(2));
+}

@@ -11,7 +11,7 @@ import type { ProbeTask } from '../src/bus/protocol.ts';
 import { BinanceStreamClient } from '../src/exchanges/binance/client.ts';
 import type { BinanceStreamClientOptions } from '../src/exchanges/binance/types.ts';
 import { DEFAULT_ENDPOINTS } from '../src/exchanges/binance/urls.ts';
-import type { BinanceProbeOptions } from '../src/probes/binance.ts';
+import type { BinanceProbeOptions } from '../src/probes/validation/binance.ts';
 import { LatencyHistogram } from './lib/latency.ts';
 import { EventLimiter } from './lib/event-limiter.ts';
 import { defineProbe, type ProbeContext } from './lib/probe.ts';

@@ -13,7 +13,7 @@ import { observeOperations } from '../src/exchanges/bitunix/operations.ts';
 import { ReconnectEpisodes } from '../src/exchanges/bitunix/reconnect-episodes.ts';
 import { HedgeLimitExecutor } from '../src/exchanges/bitunix/executor/executor.ts';
 import { EXECUTOR_STATES, executorStateIndex, type ExecutorState } from '../src/exchanges/bitunix/executor/state-machine.ts';
-import type { BitunixProbeOptions } from '../src/probes/bitunix.ts';
+import type { BitunixProbeOptions } from '../src/probes/validation/bitunix.ts';
 import { LatencyHistogram } from './lib/latency.ts';
 import { EventLimiter } from './lib/event-limiter.ts';
 import { defineProbe, type ProbeContext } from './lib/probe.ts';

@@ -2,7 +2,7 @@
 // without a scenario file, for suites that need one probe kind under controlled conditions.
 import { Bus } from '../../src/bus/bus.ts';
 import { ProbeHost } from '../../src/supervisor/probe-host.ts';
-import { requireProbeKind } from '../../src/probes/index.ts';
+import { requireProbeValidation } from '../../src/probes/validation/index.ts';
 import { sleep } from './stats.ts';
 
 export interface BenchProbeOptions {
@@ -24,7 +24,7 @@ export function startProbe(o: BenchProbeOptions): ProbeHost {
     resourceLimits: {},
     task: {
       // The task carries parsed options, as the scenario loader hands them over.
-      options: requireProbeKind(o.kind).optionsSchema.parse(o.options ?? {}) as Record<string, unknown>,
+      options: requireProbeValidation(o.kind).optionsSchema.parse(o.options ?? {}) as Record<string, unknown>,
       target: 'sim',
       endpoints: o.endpoints ?? {},
       reportIntervalMs: o.reportIntervalMs ?? 1000,

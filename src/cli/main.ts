@@ -1,20 +1,17 @@
 // `exsoak` — argument parsing only; each command lives in its own file.
 import yargs from 'yargs';
-import { readFileSync } from 'node:fs';
-import { packageFile } from '../shared/module-file.ts';
 import { runCommand } from './run.ts';
 import { simCommand } from './sim.ts';
 import { bisectCommand } from './bisect.ts';
 import { reportCommand } from './report.ts';
 import { compareCommand } from './compare.ts';
 import { initCommand } from './init.ts';
-import { EXIT, UsageError } from './errors.ts';
+import { EXIT, reportFailure, UsageError } from './errors.ts';
+import { VERSION } from './version.ts';
 import { ScenarioError } from '../scenario/load.ts';
-import { stripControl } from '../shared/text.ts';
 import { takeEarlySignals } from '../shared/early-signals.ts';
 
-const PACKAGE_JSON = packageFile('package.json');
-export const VERSION = (JSON.parse(readFileSync(PACKAGE_JSON, 'utf8')) as { version: string }).version;
+export { VERSION };
 
 export async function main(argv: string[]): Promise<void> {
   try {
@@ -48,14 +45,6 @@ export async function main(argv: string[]): Promise<void> {
     if (takeEarlySignals().length > 0) process.exitCode = EXIT.interrupted;
   } catch (err) {
     takeEarlySignals();
-    if (err instanceof UsageError || err instanceof ScenarioError) {
-      process.stderr.write(`exsoak: ${stripControl(err.message)}\n(see exsoak --help)\n`);
-      process.exitCode = EXIT.usage;
-      return;
-    }
-    process.stderr.write(`exsoak: internal error: ${stripControl(String((err as Error).stack ?? err))}\n`);
-    // Whatever the failed command left running (worker threads, timers, sockets) would keep the
-    // process alive with no verdict; simulators follow through their IPC channel (sim.ts).
-    process.exit(EXIT.internal);
+    reportFailure(err, err instanceof ScenarioError);
   }
 }

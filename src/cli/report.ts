@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { CommandModule } from 'yargs';
-import { RunReadError } from '../results/read-run.ts';
+import { readRun, RunReadError } from '../results/read-run.ts';
 import { ResultsWriteError } from '../results/files.ts';
 import { writeReport } from '../results/report.ts';
 import { writeCiExports } from '../results/ci-exports.ts';
@@ -28,11 +28,12 @@ export const reportCommand: CommandModule<object, ReportArgs> = {
     const dir = args['run-dir'];
     const files: string[] = [];
     try {
-      files.push(writeReport(dir));
+      const data = readRun(dir);
+      files.push(writeReport(data));
       // A killed run has no verdict: its report still renders; JUnit is only refused when asked for.
       const asked = args.junit !== undefined || args['summary-export'] !== undefined;
       if (asked || existsSync(path.join(dir, 'verdict.json'))) {
-        files.push(...writeCiExports(dir, { junit: args.junit, summaryExport: args['summary-export'] }));
+        files.push(...writeCiExports(data, { junit: args.junit, summaryExport: args['summary-export'] }));
       }
     } catch (err) {
       if (err instanceof RunReadError || err instanceof ResultsWriteError) throw new UsageError(err.message);

@@ -2,13 +2,12 @@
 import type { CommandModule } from 'yargs';
 import { loadScenarios } from '../scenario/load.ts';
 import { parseByteRate, parseDuration, UnitError } from '../shared/units.ts';
-import { runSoak } from '../supervisor/run.ts';
 import { checkTargetSafety } from '../scenario/safety.ts';
-import { ResultsWriteError } from '../results/files.ts';
-import { MetricsPortError } from '../metrics/server.ts';
 import { MetricsHostError, resolveMetricsHost } from '../metrics/bind.ts';
-import { EXIT, UsageError } from './errors.ts';
-import { takeEarlySignals } from '../shared/early-signals.ts';
+import { UsageError } from './errors.ts';
+import { supervise } from './supervise.ts';
+import type { RunPlan } from './plan.ts';
+import { canHandOff, handOff } from './handoff.ts';
 import { checkConclusiveDuration } from './duration-check.ts';
 import { requireProbeKind } from '../probes/index.ts';
 
@@ -133,45 +132,21 @@ export const runCommand: CommandModule<object, RunArgs> = {
       if (bind.warning) process.stderr.write(`exsoak: ${bind.warning}\n`);
     }
 
-    const controller = new AbortController();
-    let signals = 0;
-    const onSignal = (signal: NodeJS.Signals) => {
-      signals++;
-      if (signals > 1) {
-        process.stderr.write(`\nexsoak: second ${signal}: exiting at once\n`);
-        process.exit(EXIT.interrupted);
-      }
-      process.stderr.write(`\nexsoak: ${signal}: stopping the probes and writing the results (again to exit at once)\n`);
-      controller.abort(signal);
+    const plan: RunPlan = {
+      loaded,
+      out: args.out,
+      overwrite: args.overwrite,
+      injectLeaks,
+      progress: args.progress,
+      logLevel: args['log-level'],
+      metricsHost: args['metrics-host'],
+      junit: args.junit,
+      summaryExport: args['summary-export'],
+      json: args.json,
+      // The early signals are taken by supervise once its own listeners are attached (handOff
+      // copies them into the plan): Node drops a signal pending while nothing listens.
+      signals: [],
     };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    for (const signal of takeEarlySignals()) onSignal(signal);
-    const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
-    try {
-      const outcome = await runSoak({
-        loaded,
-        out: args.out,
-        overwrite: args.overwrite,
-        injectLeaks,
-        progress: args.progress,
-        stderrLevel: 'info',
-        logLevel: args['log-level'],
-        color,
-        interrupt: controller.signal,
-        summaryOut: process.stderr,
-        metricsHost: args['metrics-host'],
-        junit: args.junit,
-        summaryExport: args['summary-export'],
-      });
-      if (args.json) process.stdout.write(JSON.stringify(outcome.verdict, null, 2) + '\n');
-      process.exitCode = outcome.exitCode;
-    } catch (err) {
-      if (err instanceof ResultsWriteError || err instanceof MetricsPortError || err instanceof MetricsHostError) throw new UsageError(err.message);
-      throw err;
-    } finally {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    }
+    await supervise(canHandOff() ? await handOff(plan) : plan);
   },
 };

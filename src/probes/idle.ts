@@ -1,15 +1,12 @@
 // `idle`: a known-good control probe that does nothing until stopped; its heap must stay flat.
-import { z } from 'zod';
 import { moduleFile } from '../shared/module-file.ts';
 import type { ProbeKindDescriptor } from './types.ts';
 
 export const kind = 'idle';
-export const optionsSchema = z.object({}).strict();
 
 export const descriptor: ProbeKindDescriptor = {
   kind,
   summary: 'control probe: does nothing; its heap must stay flat',
-  optionsSchema,
   counters: [],
   gauges: [],
   runner: { type: 'worker', file: moduleFile('../../workers/idle.ts', import.meta.url) },

@@ -1,18 +1,19 @@
 // The registry of probe kinds and venues. Nothing outside src/probes switches on a kind's or a
 // venue's name: the scenario loader, the supervisor, `exsoak sim`, bisect and the verdict look
 // the descriptor up here. Adding a kind is its own files plus one `registerProbeKind` line
-// (docs/ADDING-A-PROBE.md).
+// (docs/ADDING-A-PROBE.md). This module and the descriptors load no validation library: the
+// built-in kinds' schemas are registered by validation/index.ts, which only the loader imports.
 import type { KindMetrics } from '../shared/catalogue.ts';
-import type { MetricDecl, ProbeKindDescriptor, VenueDescriptor } from './types.ts';
+import type { MetricDecl, ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor } from './types.ts';
 import { binanceVenue, bitunixVenue } from './venues.ts';
 import { descriptor as idle } from './idle.ts';
 import { descriptor as leaky } from './leaky.ts';
 import { descriptor as binance } from './binance.ts';
 import { descriptor as bitunix } from './bitunix.ts';
 import { descriptor as processKind } from './process.ts';
-import { moduleKind } from './module.ts';
+import { descriptor as moduleKind } from './module.ts';
 
-export type { ProbeKindDescriptor, VenueDescriptor, MetricDecl, BisectVariant, DeclaredMetrics } from './types.ts';
+export type { ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor, MetricDecl, BisectVariant, DeclaredMetrics } from './types.ts';
 
 /** The venue a probe talks to: named in its own block (`simulator:`), or its kind's. */
 export function probeVenue(kind: string, own: Record<string, unknown> = {}): string | undefined {
@@ -21,6 +22,7 @@ export function probeVenue(kind: string, own: Record<string, unknown> = {}): str
 }
 
 const kinds = new Map<string, ProbeKindDescriptor>();
+const validations = new Map<string, ProbeKindValidation>();
 const venues = new Map<string, VenueDescriptor>();
 
 export function registerVenue(venue: VenueDescriptor): void {
@@ -28,12 +30,25 @@ export function registerVenue(venue: VenueDescriptor): void {
   venues.set(venue.name, venue);
 }
 
-export function registerProbeKind(entry: ProbeKindDescriptor): void {
+/** A kind, and how the scenario loader validates its probes (built-in kinds: validation/index.ts). */
+export function registerProbeKind(entry: ProbeKindDescriptor, validation?: ProbeKindValidation): void {
   if (kinds.has(entry.kind)) throw new Error(`probe kind "${entry.kind}" is registered twice`);
   if (entry.venue !== undefined && !venues.has(entry.venue)) {
     throw new Error(`probe kind "${entry.kind}" names venue "${entry.venue}", which is not registered (known: ${venueNames().join(', ')})`);
   }
   kinds.set(entry.kind, entry);
+  if (validation) registerProbeValidation(entry.kind, validation);
+}
+
+export function registerProbeValidation(kind: string, validation: ProbeKindValidation): void {
+  if (!kinds.has(kind)) throw new Error(`probe kind "${kind}" is not registered: register it before its validation`);
+  if (validations.has(kind)) throw new Error(`probe kind "${kind}" has its validation registered twice`);
+  validations.set(kind, validation);
+}
+
+/** How the loader validates a kind's probes; use validation/index.ts's, which has the built-in kinds'. */
+export function registeredValidation(kind: string): ProbeKindValidation | undefined {
+  return validations.get(kind);
 }
 
 registerVenue(binanceVenue);
@@ -43,7 +58,7 @@ registerProbeKind(leaky);
 registerProbeKind(binance);
 registerProbeKind(bitunix);
 registerProbeKind(processKind);
-registerProbeKind(moduleKind(venueNames));
+registerProbeKind(moduleKind);
 
 export function probeKind(kind: string): ProbeKindDescriptor | undefined {
   return kinds.get(kind);

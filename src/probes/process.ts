@@ -1,8 +1,7 @@
 // `process`: any program, in any language, started by command or attached to by PID and measured
 // from outside (docs/process-probes.md). Its keys live in the probe's own block, not `options:`;
 // what it reports is what that block maps (its /metrics names, its NDJSON events).
-import { z } from 'zod';
-import { checkProcessProbe, processProbeSchema, type ProcessProbeSpec } from './process-schema.ts';
+import type { ProcessProbeSpec } from './process-spec.ts';
 import type { MetricDecl, ProbeKindDescriptor } from './types.ts';
 
 export const kind = 'process';
@@ -29,22 +28,10 @@ function metricsFor(own: Record<string, unknown>): { counters: MetricDecl[]; gau
 export const descriptor: ProbeKindDescriptor = {
   kind,
   summary: 'any program, started by command or attached to by PID, measured from outside (RSS/CPU of its tree, its /metrics, NDJSON events)',
-  // Everything is in the probe's own block: `options:` stays empty.
-  optionsSchema: z.object({}).strict(),
   counters: [],
   gauges: [],
   runner: { type: 'process' },
-  specSchema: processProbeSchema,
   metricsFor,
   venueFor: (own) => (own as ProcessProbeSpec).simulator,
   leakSeries: (own) => ((own as ProcessProbeSpec).node ? 'heap_floor' : 'rss'),
-  check(own, { baseDir }) {
-    try {
-      checkProcessProbe(own as ProcessProbeSpec, baseDir);
-    } catch (err) {
-      const message = (err as Error).message;
-      // The loader prefixes `probes.NAME.`: the key comes first, then what was wrong with it.
-      throw new Error(`${message.startsWith('cwd ') ? 'cwd' : 'command'}: ${message}`);
-    }
-  },
 };

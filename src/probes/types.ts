@@ -33,39 +33,51 @@ export interface DeclaredMetrics {
   gauges: readonly MetricDecl[];
 }
 
+/**
+ * What a kind is at run time. It holds no schema: the supervisor's steady state carries no
+ * validation library (zod alone is ~11 MB of RSS); validation is `ProbeKindValidation`, which only
+ * the scenario loader reads.
+ */
 export interface ProbeKindDescriptor {
   kind: string;
   /** One line for docs and errors. */
   summary: string;
-  /** Validates the probe's `options:` block; the parsed output is what the worker receives. */
-  optionsSchema: z.ZodType;
   counters: readonly MetricDecl[];
   gauges: readonly MetricDecl[];
   /** The venue it talks to (a registered VenueDescriptor name); none for control probes. */
   venue?: string;
   runner: WorkerRunner | ProcessRunner;
-  /** Feature switches `bisect` runs one at a time (`own`: the probe's own block, e.g. its `variants:`). */
+  /**
+   * Feature switches `bisect` runs one at a time, from the probe's parsed options (`own`: the
+   * probe's own block, e.g. its `variants:`). A variant's options are parsed options too.
+   */
   bisectVariants?: (options: Record<string, unknown>, own?: Record<string, unknown>) => BisectVariant[];
+  /** Counters and gauges the probe declares in its own block, added to the kind's. */
+  metricsFor?: (own: Record<string, unknown>) => DeclaredMetrics;
+  /** The venue named in the probe's own block (`simulator: binance`), else `venue`. */
+  venueFor?: (own: Record<string, unknown>) => string | undefined;
+  /**
+   * What the leak trend is judged on: the post-GC heap floor (default), or RSS for a program
+   * whose heap exsoak cannot see (its RSS is its own, so attribution stays exact).
+   */
+  leakSeries?: (own: Record<string, unknown>) => 'heap_floor' | 'rss';
+}
+
+/** How the scenario loader validates a kind's probe block (src/probes/validation/). */
+export interface ProbeKindValidation {
+  /** Validates the probe's `options:` block; the parsed output is what the worker receives. */
+  optionsSchema: z.ZodType;
   /**
    * Keys of the probe's block beyond the common ones (`module:`, `command:`, …), validated here;
    * a kind without it accepts none. The parsed result is the probe's `own` block.
    */
   specSchema?: z.ZodType;
-  /** Counters and gauges the probe declares in its own block, added to the kind's. */
-  metricsFor?: (own: Record<string, unknown>) => DeclaredMetrics;
-  /** The venue named in the probe's own block (`simulator: binance`), else `venue`. */
-  venueFor?: (own: Record<string, unknown>) => string | undefined;
   /**
    * Checks that need the scenario's folder (a module file exists, a command is on PATH); throws
    * an Error whose message names the key and what was expected (exit 2, nothing started). What it
    * returns, if anything, replaces the `own` block (e.g. with a path resolved against `baseDir`).
    */
   check?: (own: Record<string, unknown>, ctx: { file: string; baseDir: string }) => Record<string, unknown> | void;
-  /**
-   * What the leak trend is judged on: the post-GC heap floor (default), or RSS for a program
-   * whose heap exsoak cannot see (its RSS is its own, so attribution stays exact).
-   */
-  leakSeries?: (own: Record<string, unknown>) => 'heap_floor' | 'rss';
 }
 
 export interface StartedSimulator {

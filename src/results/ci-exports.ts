@@ -2,23 +2,20 @@
 // point): written at the end of a run, and again by `exsoak report` from the folder's files.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Verdict } from '../bus/verdict.ts';
 import { ResultsWriteError, writeJsonAtomic, writeTextAtomic } from './files.ts';
-import { readRun, RunReadError } from './read-run.ts';
+import { RunReadError, type RunData } from './run-data.ts';
 import { renderJunit } from './junit.ts';
 import { renderSummaryExport } from './summary-export.ts';
 
 export interface CiExportOptions {
-  verdict?: Verdict;
-  run?: Record<string, unknown>;
   /** Extra copies: --junit FILE, --summary-export FILE. */
   junit?: string;
   summaryExport?: string;
 }
 
 /** Writes both exports; returns the paths written. */
-export function writeCiExports(dir: string, opts: CiExportOptions = {}): string[] {
-  const data = readRun(dir, { verdict: opts.verdict, run: opts.run });
+export function writeCiExports(data: RunData, opts: CiExportOptions = {}): string[] {
+  const dir = data.dir;
   if (!data.verdict) {
     throw new RunReadError(`${dir}: no verdict.json (the run was killed before its verdict): JUnit and the summary need one`);
   }

@@ -1,7 +1,7 @@
 // `exsoak compare A B`: the figures of two runs side by side, and whether B regresses on any of
 // them. A figure regresses only when it is worse by more than the relative tolerance AND by more
 // than a noise floor of its own, so two healthy runs of the same code do not fail CI.
-import type { RunData } from './read-run.ts';
+import type { RunData } from './run-data.ts';
 import { elapsed, fmt, signed } from './format.ts';
 import { summarizeRun, type ProbeFigures } from './run-summary.ts';
 

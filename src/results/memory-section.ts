@@ -7,7 +7,7 @@ import { InstrumentCost } from '../shared/instrument-cost.ts';
 import { memoryTable, type MemoryRow } from '../shared/memory-table.ts';
 import { MB } from '../shared/units.ts';
 import { escapeHtml as esc } from './format.ts';
-import type { RunData } from './read-run.ts';
+import type { RunData } from './run-data.ts';
 
 /** The rows (RSS without the snapshots' share, and raw), or undefined when the folder has no process samples. */
 export function runMemoryTables(data: RunData): { rows: MemoryRow[]; raw: MemoryRow[] } | undefined {

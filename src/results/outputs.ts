@@ -8,6 +8,7 @@ import type { Verdict } from '../bus/verdict.ts';
 import { writeJsonAtomic } from './files.ts';
 import { writeReport } from './report.ts';
 import { writeCiExports } from './ci-exports.ts';
+import { collectRun, type RunData } from './run-data.ts';
 
 export interface RunRecord {
   /** run.json as written at the start; completed with `endedAt` and `end` here. */
@@ -28,11 +29,14 @@ export class FinalOutputs {
     bus.on('verdict', (verdict: Verdict) => {
       const end = this.end ? { reason: this.end.reason, ...(this.end.detail ? { detail: this.end.detail } : {}) } : undefined;
       const record = { ...run.info, endedAt: new Date(this.end?.t ?? Date.now()).toISOString(), ...(end ? { end } : {}) };
+      // Read once for both: the folder's samples and events with the verdict in hand.
+      let data: RunData | undefined;
+      const collected = () => (data ??= collectRun(dir, { verdict, run: record }));
       const files: [string, () => void][] = [
         ['verdict.json', () => writeJsonAtomic(path.join(dir, 'verdict.json'), verdict)],
         ['run.json', () => writeJsonAtomic(path.join(dir, 'run.json'), record)],
-        ['report.html', () => writeReport(dir, { verdict, run: record })],
-        ['junit.xml and summary.json', () => writeCiExports(dir, { verdict, run: record, junit: run.junit, summaryExport: run.summaryExport })],
+        ['report.html', () => writeReport(collected())],
+        ['junit.xml and summary.json', () => writeCiExports(collected(), { junit: run.junit, summaryExport: run.summaryExport })],
       ];
       for (const [file, write] of files) {
         try {

@@ -8,31 +8,25 @@ import { MB } from '../shared/units.ts';
 import { segments, type Segment } from './downsample.ts';
 import { writeTextAtomic } from './files.ts';
 import { bytes, elapsed, escapeHtml as esc, fmt, signed } from './format.ts';
-import { floorPoints, messageRates, readRun, type ProbeSeries, type RunData } from './read-run.ts';
+import { floorPoints, messageRates, type ProbeSeries, type RunData } from './run-data.ts';
 import { REPORT_CSS } from './report-style.ts';
 import { memorySection } from './memory-section.ts';
 import { leakOf, summarizeRun, type LeakEstimate, type ProbeFigures, type RunSummary } from './run-summary.ts';
 import { renderChart, type ChartLine, type ChartMarker, type MarkerCategory } from './svg-chart.ts';
 
 export interface ReportOptions {
-  /** The verdict just computed (else verdict.json is read). */
-  verdict?: Verdict;
-  /** run.json's content as it will be written (else run.json is read). */
-  run?: Record<string, unknown>;
   /** Points per chart series at most (default 1000). */
   maxPoints?: number;
   now?: Date;
 }
 
-/** Renders the report of the results folder `dir` from its files. */
-export function renderReport(dir: string, opts?: ReportOptions): string {
-  return renderRunData(readRun(dir, opts), opts);
-}
-
-/** Renders and writes `<dir>/report.html` atomically; returns its path. */
-export function writeReport(dir: string, opts: ReportOptions = {}): string {
-  const file = path.join(dir, 'report.html');
-  writeTextAtomic(file, renderReport(dir, opts));
+/**
+ * Renders and writes `<dir>/report.html` atomically from a results folder read back (read-run.ts)
+ * or collected at the end of a run (run-data.ts); returns its path.
+ */
+export function writeReport(data: RunData, opts: ReportOptions = {}): string {
+  const file = path.join(data.dir, 'report.html');
+  writeTextAtomic(file, renderRunData(data, opts));
   return file;
 }
 

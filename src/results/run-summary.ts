@@ -1,8 +1,8 @@
 // The figures a reader (and `compare`) wants per probe, computed once from a loaded run: heap
 // floor trend and growth, message rate, drops, reconnects, errors, latency gauges.
 import { MB } from '../shared/units.ts';
-import type { ProbeSeries, RunData } from './read-run.ts';
-import { floorPoints, newSeries } from './read-run.ts';
+import type { ProbeSeries, RunData } from './run-data.ts';
+import { floorPoints, newSeries } from './run-data.ts';
 import { mbPerHour, theilSen, type Trend } from './trend.ts';
 
 /** The verdict engine's leak report (`verdict.probes[NAME].leak`, src/verdict/leak.ts), as read back. */

@@ -4,8 +4,8 @@
 // criteria that name it under `thresholds: {expr: {ok}}`.
 import type { Criterion, Verdict } from '../bus/verdict.ts';
 import { MB } from '../shared/units.ts';
-import type { ProbeSeries, RunData } from './read-run.ts';
-import { messageRates, newSeries } from './read-run.ts';
+import type { ProbeSeries, RunData } from './run-data.ts';
+import { messageRates, newSeries } from './run-data.ts';
 import { probeFigures, probeNames } from './run-summary.ts';
 
 export interface SummaryMetric {

@@ -3,7 +3,8 @@
 // what a file may contain (the input side: "30s" where the parsed scenario has 30000).
 import { z } from 'zod';
 import { ScenarioSchema } from './schema.ts';
-import { probeKind, probeKinds } from '../probes/index.ts';
+import { probeKinds } from '../probes/index.ts';
+import { requireProbeValidation } from '../probes/validation/index.ts';
 
 export function scenarioJsonSchema(): Record<string, unknown> {
   const schema = z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
@@ -12,7 +13,7 @@ export function scenarioJsonSchema(): Record<string, unknown> {
   if (probe?.properties?.kind) probe.properties.kind = { type: 'string', enum: probeKinds() };
   // The keys some kinds add to a probe's block (`module:`, `counters:`, …), all optional here.
   for (const name of probeKinds()) {
-    const own = probeKind(name)?.specSchema;
+    const own = requireProbeValidation(name).specSchema;
     if (!own || !probe?.properties) continue;
     const props = (z.toJSONSchema(own, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as { properties?: Record<string, Record<string, unknown>> }).properties ?? {};
     for (const [key, value] of Object.entries(props)) {

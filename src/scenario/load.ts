@@ -7,7 +7,8 @@ import { packageFile } from '../shared/module-file.ts';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { COMMON_PROBE_KEYS, ScenarioSchema, type Scenario } from './schema.ts';
-import { kindMetrics, probeKind, probeKinds, probeVenue, type ProbeKindDescriptor } from '../probes/index.ts';
+import { kindMetrics, probeKind, probeKinds, probeVenue, type ProbeKindValidation } from '../probes/index.ts';
+import { requireProbeValidation } from '../probes/validation/index.ts';
 import { resolveMetric, type KindMetrics } from '../shared/catalogue.ts';
 import type { Threshold } from '../shared/threshold.ts';
 import { resolveReportEvery } from './report-every.ts';
@@ -129,11 +130,12 @@ export function resolveScenario(raw: unknown, file: string, baseDir?: string): {
         `${file}: probes.${name}.kind: unknown probe kind "${spec.kind}" (expected one of ${probeKinds().join(', ')})`,
       );
     }
-    const options = kind.optionsSchema.safeParse(spec.options);
+    const validation = requireProbeValidation(spec.kind);
+    const options = validation.optionsSchema.safeParse(spec.options);
     if (!options.success) throw new ScenarioError(formatIssues(file, options.error.issues, ['probes', name, 'options']));
-    let own = ownKeys(file, name, spec, kind);
+    let own = ownKeys(file, name, spec, validation);
     try {
-      own = kind.check?.(own, { file, baseDir: baseDir ?? path.dirname(path.resolve(file)) }) ?? own;
+      own = validation.check?.(own, { file, baseDir: baseDir ?? path.dirname(path.resolve(file)) }) ?? own;
     } catch (err) {
       throw new ScenarioError(`${file}: probes.${name}.${(err as Error).message}`);
     }
@@ -201,7 +203,7 @@ export function maxProbes(cores = os.availableParallelism()): number {
 }
 
 /** The probe block's keys beyond the common ones, validated by the kind's own schema. */
-function ownKeys(file: string, name: string, spec: Record<string, unknown>, kind: ProbeKindDescriptor): Record<string, unknown> {
+function ownKeys(file: string, name: string, spec: Record<string, unknown>, kind: ProbeKindValidation): Record<string, unknown> {
   const extra = Object.fromEntries(Object.entries(spec).filter(([key]) => !(COMMON_PROBE_KEYS as readonly string[]).includes(key)));
   if (!kind.specSchema) {
     const keys = Object.keys(extra);

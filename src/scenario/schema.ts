@@ -4,6 +4,7 @@ import { duration, size } from '../shared/fields.ts';
 import { parseByteRate } from '../shared/units.ts';
 import { parseThreshold, ExpressionError } from '../shared/threshold.ts';
 import { venue, venueNames } from '../probes/index.ts';
+import { externalSimulatorOrigin } from './external-simulator.ts';
 
 const thresholdString = z.string().transform((expr, ctx) => {
   try {
@@ -44,19 +45,6 @@ const simulatorOptions = z.record(z.string(), z.unknown()).superRefine((options,
     });
   }
 });
-
-/** `http(s)://host:port` or `ws(s)://host:port` (nothing after the port) -> { secure, authority }. */
-export function externalSimulatorOrigin(url: string): { secure: boolean; authority: string } | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) return undefined;
-  if (parsed.pathname !== '/' || parsed.search || parsed.hash || parsed.username || parsed.password) return undefined;
-  return { secure: parsed.protocol === 'https:' || parsed.protocol === 'wss:', authority: parsed.host };
-}
 
 /** Keys every probe has, whatever its kind. */
 export const COMMON_PROBE_KEYS = ['kind', 'options', 'thresholds', 'startDelay', 'resourceLimits', 'injectLeak', 'failOnFatal'] as const;

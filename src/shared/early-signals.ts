@@ -18,3 +18,12 @@ export function takeEarlySignals(): NodeJS.Signals[] {
   early.release();
   return early.signals;
 }
+
+/**
+ * The signals caught so far, leaving the early listeners in place: Node drops a signal that is
+ * pending while no listener is attached, so whoever takes them over must listen first.
+ */
+export function peekEarlySignals(): NodeJS.Signals[] {
+  const early = (globalThis as unknown as Record<symbol, EarlySignals | undefined>)[KEY];
+  return early ? [...early.signals] : [];
+}

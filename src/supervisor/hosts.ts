@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeTask } from '../bus/protocol.ts';
-import type { ProcessProbeSpec } from '../probes/process-schema.ts';
+import type { ProcessProbeSpec } from '../probes/process-spec.ts';
 import { requireProbeKind } from '../probes/index.ts';
 import type { ResolvedProbe } from '../scenario/load.ts';
 import { ProbeHost } from './probe-host.ts';

@@ -8,7 +8,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import type { Bus } from '../bus/bus.ts';
 import { clearLongTimer, longDelay } from '../shared/timers.ts';
-import { checkProcessProbe, simulatorEnv, type ProcessProbeSpec } from '../probes/process-schema.ts';
+import { checkProcessProbe, simulatorEnv, type ProcessProbeSpec } from '../probes/process-spec.ts';
 import { InspectorClient, inspectorUrlFromLine } from '../sampling/inspector.ts';
 import { processStartTime, sampleTree } from '../sampling/process-tree.ts';
 import { PromScraper } from '../sampling/prom-scrape.ts';

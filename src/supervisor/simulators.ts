@@ -5,7 +5,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { http } from '../shared/builtins.ts';
 import { createInterface } from 'node:readline';
 import { packageFile } from '../shared/module-file.ts';
-import { externalSimulatorOrigin } from '../scenario/schema.ts';
+import { externalSimulatorOrigin } from '../scenario/external-simulator.ts';
 import { requireVenue } from '../probes/index.ts';
 
 /** A venue name from the registry (src/probes/venues.ts). */

@@ -5,7 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import type { ProbeTask, WorkerMessage } from '../../src/bus/protocol.ts';
 import { startBitunixSim, SIM_TEST_API_KEY, SIM_TEST_API_SECRET, type BitunixSimOptions } from '../../src/sim/bitunix/index.ts';
 import bitunixProbe from '../../workers/bitunix.ts';
-import { optionsSchema } from '../../src/probes/bitunix.ts';
+import { optionsSchema } from '../../src/probes/validation/bitunix.ts';
 import { waitFor } from './wait.ts';
 
 /**

@@ -7,11 +7,11 @@ import { AGGREGATES, parseThreshold } from '../../src/shared/threshold.ts';
 import { LEAK_FIELDS, LEVEL_METRICS, RATIO_METRICS, resolveMetric, type Scope } from '../../src/shared/catalogue.ts';
 import { kindMetrics, probeKind, registerProbeKind } from '../../src/probes/index.ts';
 import { loadScenarios, ScenarioError } from '../../src/scenario/load.ts';
-import { descriptor } from '../fixtures/probe-kind/ticker.ts';
+import { descriptor, validation } from '../fixtures/probe-kind/ticker.ts';
 import { runScenario, tempDir, writeScenario } from '../helpers/run.ts';
 import { runCli } from '../helpers/cli.ts';
 
-if (!probeKind('ticker')) registerProbeKind(descriptor);
+if (!probeKind('ticker')) registerProbeKind(descriptor, validation);
 
 /** Every metric name a scope can be asked about: its levels, ratios, leak figures, the ticker's counter and gauge. */
 function names(scope: Scope): string[] {

@@ -1,7 +1,7 @@
 // The `binance` probe worker end to end (in this thread, over a real MessageChannel) against the
 // simulator: the counter, gauge and event names the verdict engine relies on, and that the
 // per-message path never turns into per-message postMessages.
-import { optionsSchema } from '../../src/probes/binance.ts';
+import { optionsSchema } from '../../src/probes/validation/binance.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';

@@ -3,12 +3,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { registerProbeKind, probeKind, kindMetrics } from '../../src/probes/index.ts';
-import { descriptor } from '../fixtures/probe-kind/ticker.ts';
+import { descriptor, validation } from '../fixtures/probe-kind/ticker.ts';
 import { runScenario, tempDir, writeScenario } from '../helpers/run.ts';
 import { loadScenarios, ScenarioError } from '../../src/scenario/load.ts';
 import { bisectVariants } from '../../src/supervisor/bisect.ts';
 
-registerProbeKind(descriptor); // the one registration line
+registerProbeKind(descriptor, validation); // the one registration line
 
 test('a test-only kind: validated options, its own counters and gauges judged, bisect variants', async () => {
   assert.equal(probeKind('ticker'), descriptor);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bus } from '../../src/bus/bus.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
-import { processProbeSchema } from '../../src/probes/process-schema.ts';
+import { processProbeSchema } from '../../src/probes/validation/process.ts';
 import { ProcessHost } from '../../src/supervisor/process-host.ts';
 import { startSimulator, type RunningSimulator } from '../../src/supervisor/simulators.ts';
 import { tempDir } from '../helpers/run.ts';

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { reconnectDelay } from '../../src/exchanges/binance/backoff.ts';
-import { optionsSchema } from '../../src/probes/binance.ts';
+import { optionsSchema } from '../../src/probes/validation/binance.ts';
 import { loadScenarios } from '../../src/scenario/load.ts';
 
 test('item 9: fixed is the same delay every attempt; exponential grows with full jitter under the cap', () => {

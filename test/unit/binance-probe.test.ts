@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { clientOptions } from '../../workers/binance.ts';
 import { LatencyHistogram } from '../../workers/lib/latency.ts';
-import { optionsSchema } from '../../src/probes/binance.ts';
+import { optionsSchema } from '../../src/probes/validation/binance.ts';
 
 test('latency histogram: exact below 64 ms, within ~9 % above, bounded memory', () => {
   const h = new LatencyHistogram();

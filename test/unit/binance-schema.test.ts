@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bisectVariants, kind, optionsSchema } from '../../src/probes/binance.ts';
+import { bisectVariants, kind } from '../../src/probes/binance.ts';
+import { optionsSchema } from '../../src/probes/validation/binance.ts';
 
 test('binance probe options: defaults', () => {
   assert.equal(kind, 'binance');
@@ -58,13 +59,15 @@ test('binance probe options: strict, with useful errors', () => {
 });
 
 test('binance probe bisect variants: one per stream type, plus books off when diff depth is used', () => {
-  const variants = bisectVariants({ symbols: ['BTCUSDT'], streams: ['trade', 'depth@100ms'], reconnectDelay: '1s' });
+  // The loader hands bisect the parsed options, defaults filled in.
+  const parsed = optionsSchema.parse({ symbols: ['BTCUSDT'], streams: ['trade', 'depth@100ms'], reconnectDelay: '1s' });
+  const variants = bisectVariants(parsed);
   assert.deepEqual(
     variants.map((v) => v.label),
     ['streams=trade', 'streams=depth@100ms', 'depth.orderBook=false'],
   );
-  assert.deepEqual(variants[0]!.options, { symbols: ['BTCUSDT'], streams: ['trade'], reconnectDelay: '1s' });
-  assert.deepEqual(variants[2]!.options.depth, { orderBook: false });
+  assert.deepEqual(variants[0]!.options, { ...parsed, streams: ['trade'] });
+  assert.deepEqual(variants[2]!.options.depth, { ...parsed.depth, orderBook: false });
   for (const v of variants) assert.ok(optionsSchema.safeParse(v.options).success, v.label);
-  assert.deepEqual(bisectVariants({}).map((v) => v.label), ['streams=trade']);
+  assert.deepEqual(bisectVariants(optionsSchema.parse({})).map((v) => v.label), ['streams=trade']);
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bisectVariants, counters, gauges, kind, optionsSchema, simulator } from '../../src/probes/bitunix.ts';
+import { bisectVariants, counters, gauges, kind, simulator } from '../../src/probes/bitunix.ts';
+import { optionsSchema } from '../../src/probes/validation/bitunix.ts';
 import { EXECUTOR_STATES } from '../../src/exchanges/bitunix/executor/state-machine.ts';
 import { EventLimiter } from '../../workers/lib/event-limiter.ts';
 

@@ -6,7 +6,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { Verdict } from '../../src/bus/verdict.ts';
 import { renderJunit, xmlEscape } from '../../src/results/junit.ts';
 import { writeCiExports } from '../../src/results/ci-exports.ts';
-import { RunReadError } from '../../src/results/read-run.ts';
+import { readRun, RunReadError } from '../../src/results/read-run.ts';
 import { fakeRun, flat, leaking } from '../helpers/fake-run.ts';
 import { tempDir } from '../helpers/run.ts';
 
@@ -131,7 +131,7 @@ test('writeCiExports: junit.xml and summary.json in the folder and at the asked 
     },
   });
   const out = tempDir();
-  const written = writeCiExports(dir, { junit: path.join(out, 'ci', 'junit.xml'), summaryExport: path.join(out, 'summary-export.json') });
+  const written = writeCiExports(readRun(dir), { junit: path.join(out, 'ci', 'junit.xml'), summaryExport: path.join(out, 'summary-export.json') });
   assert.equal(written.length, 4);
   assert.equal(readFileSync(path.join(dir, 'junit.xml'), 'utf8'), readFileSync(path.join(out, 'ci', 'junit.xml'), 'utf8'));
   const { root } = parseJunit(readFileSync(path.join(dir, 'junit.xml'), 'utf8'));
@@ -160,6 +160,6 @@ test('writeCiExports: junit.xml and summary.json in the folder and at the asked 
 
 test('a killed run (no verdict.json) cannot give JUnit: a clear error naming the folder', () => {
   const dir = fakeRun({ probes: [{ name: 'idle', kind: 'idle', floor: flat }], seconds: 5, verdict: null });
-  assert.throws(() => writeCiExports(dir), (err: Error) => err instanceof RunReadError && err.message.startsWith(dir) && /verdict\.json/.test(err.message));
+  assert.throws(() => writeCiExports(readRun(dir)), (err: Error) => err instanceof RunReadError && err.message.startsWith(dir) && /verdict\.json/.test(err.message));
   assert.equal(existsSync(path.join(dir, 'junit.xml')), false);
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memorySection, runMemoryTables } from '../../src/results/memory-section.ts';
-import { newSeries, type RunData } from '../../src/results/read-run.ts';
+import { newSeries, type RunData } from '../../src/results/run-data.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
 
 const MB = 1024 * 1024;

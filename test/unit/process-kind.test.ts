@@ -4,12 +4,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { kindMetrics, probeVenue, requireProbeKind } from '../../src/probes/index.ts';
+import { requireProbeValidation } from '../../src/probes/validation/index.ts';
 import { loadScenarios, ScenarioError } from '../../src/scenario/load.ts';
 import { metricsPortClash } from '../../src/scenario/port-clash.ts';
 import { tempDir, writeScenario } from '../helpers/run.ts';
 import { runCli } from '../helpers/cli.ts';
 
-const parse = (own: unknown) => requireProbeKind('process').specSchema!.parse(own) as Record<string, unknown>;
+const parse = (own: unknown) => requireProbeValidation('process').specSchema!.parse(own) as Record<string, unknown>;
 
 test('a process probe reports what its block maps, plus drops and event counts with stdout-ndjson', () => {
   const own = parse({ command: ['python3', 'x.py'], metrics: { url: 'http://127.0.0.1:9100/metrics', counters: { messages: 'm_total' }, gauges: { lag_s: 'lag' } }, events: 'stdout-ndjson' });

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { processProbeSchema, resolveExecutable, simulatorEnv, splitCommand, checkProcessProbe } from '../../src/probes/process-schema.ts';
+import { processProbeSchema } from '../../src/probes/validation/process.ts';
+import { resolveExecutable, simulatorEnv, splitCommand, checkProcessProbe } from '../../src/probes/process-spec.ts';
 import { tempDir } from '../helpers/run.ts';
 
 function issues(input: unknown): string[] {

@@ -6,7 +6,7 @@ import { forEachNdjson } from '../../src/results/read-ndjson.ts';
 import { downsample, downsampleSegment, pointCount, segments } from '../../src/results/downsample.ts';
 import { leastSquares, mbPerHour, theilSen } from '../../src/results/trend.ts';
 import { floorPoints, messageRates, readRun, RunReadError } from '../../src/results/read-run.ts';
-import { renderReport, writeReport } from '../../src/results/report.ts';
+import { renderRunData, writeReport } from '../../src/results/report.ts';
 import { summarizeRun } from '../../src/results/run-summary.ts';
 import { niceTicks } from '../../src/results/svg-chart.ts';
 import type { Verdict } from '../../src/bus/verdict.ts';
@@ -138,7 +138,7 @@ test('the report: self-contained, one heap chart per probe with floor and trend,
       },
     },
   });
-  const file = writeReport(dir);
+  const file = writeReport(readRun(dir));
   assert.equal(file, path.join(dir, 'report.html'));
   const html = readFileSync(file, 'utf8');
   // Self-contained: no script, no external resource of any kind.
@@ -186,7 +186,7 @@ test('the report: self-contained, one heap chart per probe with floor and trend,
 test('a killed run (no verdict.json, a cut-off last line) still renders, and says so', () => {
   const dir = fakeRun({ probes: [{ name: 'lk', kind: 'leaky', floor: leaking }], seconds: 10, verdict: null });
   appendFileSync(path.join(dir, 'samples.ndjson'), '{"t": 17, "probe": "lk", "heapU');
-  const html = renderReport(dir);
+  const html = renderRunData(readRun(dir));
   assert.match(html, /NO VERDICT/);
   assert.match(html, /samples\.ndjson: 1 unreadable line\(s\) skipped \(the last line was cut short/);
   assert.ok(charts(html).find((x) => x.id === 'heap-lk')!.paths.some((p) => p.points >= 10));
@@ -195,7 +195,7 @@ test('a killed run (no verdict.json, a cut-off last line) still renders, and say
 test('a 24 h run at 1 s sampling renders with at most ~1,000 points per series', () => {
   // 10 KB per second of leak: 36,000 KB/h = 35.2 MB/h (binary MB).
   const dir = fakeRun({ probes: [{ name: 'lk', kind: 'leaky', floor: (ms) => 10 * MB + (ms / 1000) * 10 * 1024 }], seconds: 86_400 });
-  const html = renderReport(dir);
+  const html = renderRunData(readRun(dir));
   for (const chart of charts(html)) for (const p of chart.paths) assert.ok(p.points <= 1000, `${chart.id} ${p.cls}: ${p.points} points`);
   assert.ok(html.length < 600_000, `report is ${html.length} bytes`);
   assert.match(html, /floor slope <b>\+35\.2 MB\/h<\/b>/);

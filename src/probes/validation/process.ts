@@ -1,37 +1,15 @@
 // The keys of a `kind: process` probe: any program, in any language, started by command or
 // attached to by PID. The scenario loader merges these with the keys every probe has
 // (kind, thresholds, startDelay…) and reports issues with the file and key path.
-import { accessSync, constants, statSync } from 'node:fs';
-import path from 'node:path';
-import { parse as shellParse } from 'shell-quote';
 import { z } from 'zod';
-import { duration } from '../shared/fields.ts';
+import { duration } from '../../shared/fields.ts';
+import { checkProcessProbe, splitCommand } from '../process-spec.ts';
+import type { ProbeKindValidation } from '../types.ts';
 
 /** A name a counter or gauge takes in thresholds, e.g. `messages` or `drops.unscheduled`. */
 const metricName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z0-9_]+)*$/, 'expected a metric name like "messages" or "drops.unscheduled"');
 /** A Prometheus metric family name as the client exposes it. */
 const promName = z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/, 'expected a Prometheus metric name like "binance_messages_received_total"');
-
-/**
- * Splits a command string the way a POSIX shell splits words (quotes, backslashes), without
- * running a shell: nothing is expanded and operators are refused, so what the scenario says is
- * exactly the argv that is executed.
- */
-export function splitCommand(command: string): string[] {
-  // Returning the variable's own spelling keeps `$HOME` literal: expansion is the shell's job.
-  const tokens = shellParse(command, (key) => `$${key}`);
-  const argv: string[] = [];
-  for (const token of tokens) {
-    if (typeof token === 'string') {
-      argv.push(token);
-      continue;
-    }
-    if ('comment' in token) break;
-    const op = 'op' in token ? token.op : String(token);
-    throw new Error(`shell syntax "${op === 'glob' && 'pattern' in token ? token.pattern : op}" is not supported (no shell runs the command); write the argv as an array, e.g. [sh, -c, "…"]`);
-  }
-  return argv;
-}
 
 const command = z.union([z.string(), z.array(z.string()).min(1, 'expected at least the program')]).transform((value, ctx) => {
   if (Array.isArray(value)) {
@@ -119,60 +97,17 @@ export const processProbeSchema = z
 
 export type ProcessProbeSpec = z.output<typeof processProbeSchema>;
 
-/**
- * The executable a command runs: a name with a slash is taken relative to `cwd`, a bare name is
- * looked up on PATH (the one the child will get). Throws an error naming the command, so a
- * missing binary is a scenario error before anything starts rather than a crash after.
- */
-export function resolveExecutable(program: string, cwd: string, envPath: string | undefined = process.env.PATH): string {
-  const candidates = program.includes('/')
-    ? [path.resolve(cwd, program)]
-    : (envPath ?? '').split(path.delimiter).filter((dir) => dir !== '').map((dir) => path.resolve(cwd, dir, program));
-  for (const file of candidates) {
+export const validation: ProbeKindValidation = {
+  // Everything is in the probe's own block: `options:` stays empty.
+  optionsSchema: z.object({}).strict(),
+  specSchema: processProbeSchema,
+  check(own, { baseDir }) {
     try {
-      if (!statSync(file).isFile()) continue;
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not there or not executable: try the next
+      checkProcessProbe(own as ProcessProbeSpec, baseDir);
+    } catch (err) {
+      const message = (err as Error).message;
+      // The loader prefixes `probes.NAME.`: the key comes first, then what was wrong with it.
+      throw new Error(`${message.startsWith('cwd ') ? 'cwd' : 'command'}: ${message}`);
     }
-  }
-  if (program.includes('/')) throw new Error(`command "${program}": ${candidates[0]} does not exist or is not an executable file`);
-  throw new Error(`command "${program}": not found on PATH (${envPath ?? 'PATH is not set'})`);
-}
-
-/** The working directory of a started process: `cwd` relative to the scenario file's folder. */
-export function resolveCwd(spec: Pick<ProcessProbeSpec, 'cwd'>, baseDir: string): string {
-  const dir = path.resolve(baseDir, spec.cwd ?? '.');
-  let ok = false;
-  try {
-    ok = statSync(dir).isDirectory();
-  } catch {
-    ok = false;
-  }
-  if (!ok) throw new Error(`cwd "${spec.cwd}": ${dir} is not a directory`);
-  return dir;
-}
-
-/**
- * Load-time checks that need the file system: the working directory exists and the program
- * resolves. Returns the absolute path of the executable. Errors name the key.
- */
-export function checkProcessProbe(spec: ProcessProbeSpec, baseDir: string): { cwd: string; executable: string } | undefined {
-  if (!spec.command) return undefined;
-  const cwd = resolveCwd(spec, baseDir);
-  const envPath = spec.env.PATH ?? process.env.PATH;
-  return { cwd, executable: resolveExecutable(spec.command[0]!, cwd, envPath) };
-}
-
-/** The environment variables `simulator:` exports, from a running simulator's endpoints. */
-export function simulatorEnv(simulator: 'binance' | 'bitunix' | undefined, endpoints: Record<string, string> | undefined): Record<string, string> {
-  if (!simulator || !endpoints) return {};
-  const names: Record<string, string> =
-    simulator === 'binance'
-      ? { ws: 'EXSOAK_BINANCE_WS', rest: 'EXSOAK_BINANCE_REST' }
-      : { rest: 'EXSOAK_BITUNIX_REST', wsPublic: 'EXSOAK_BITUNIX_WS_PUBLIC', wsPrivate: 'EXSOAK_BITUNIX_WS_PRIVATE' };
-  const env: Record<string, string> = {};
-  for (const [key, name] of Object.entries(names)) if (endpoints[key]) env[name] = endpoints[key]!;
-  return env;
-}
+  },
+};
