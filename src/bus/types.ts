@@ -100,6 +100,12 @@ export interface BusEvents {
   sample: [Sample];
   event: [ProbeEvent];
   log: [{ t: number; probe: string; level: string; msg: string; data?: Record<string, unknown> }];
+  /**
+   * Start-up is over: every probe that starts now has started and the supervisor has returned its
+   * start-up garbage. The next process sample is the run's initial memory (growth, final_ratio,
+   * the memory table's h0): the start-up peak is not where a soak begins.
+   */
+  'run:settled': [{ t: number }];
   'run:end': [RunEnd];
   /** The run's last event: the final verdict (verdict.json's content). */
   verdict: [Verdict];

@@ -18,7 +18,8 @@ export function runMemoryTables(data: RunData): { rows: MemoryRow[]; raw: Memory
   const endedAt = Date.parse(String(data.run?.endedAt ?? '')) || data.endT;
   const durationMs = typeof resolved?.duration === 'number' ? resolved.duration : endedAt - startedAt;
   const nominalMs = typeof resolved?.nominalDuration === 'number' ? resolved.nominalDuration : durationMs;
-  const opts = { startedAt, durationMs, nominalMs, endedAt };
+  const settledAt = Date.parse(String(data.run?.settledAt ?? ''));
+  const opts = { startedAt, durationMs, nominalMs, endedAt, ...(Number.isFinite(settledAt) ? { settledAt } : {}) };
   const raw = proc.t.map((t, i) => ({ t, rss: proc.rss[i]! })).filter((p) => Number.isFinite(p.rss));
   // Events and samples in time order, as the verdict engine saw them.
   const cost = new InstrumentCost();

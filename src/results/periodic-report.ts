@@ -45,6 +45,8 @@ export class PeriodicReporter {
   private readonly probes = new Map<string, ProbeState>();
   private readonly instrument = new InstrumentCost();
   private readonly table: MemoryCheckpoints;
+  /** The end of start-up: the first process sample after it is the initial memory. */
+  private settledAt: number | undefined;
   private rss: { first: number; last: number; peak: number; sum: number; n: number } | undefined;
   private timer?: NodeJS.Timeout;
   private seq = 0;
@@ -65,6 +67,10 @@ export class PeriodicReporter {
     opts.bus.on('sample', (s) => this.onSample(s));
     opts.bus.on('event', (e) => this.onEvent(e));
     opts.bus.on('run:start', () => this.start());
+    opts.bus.on('run:settled', ({ t }) => {
+      this.table.startUpOver(t);
+      this.settledAt = t;
+    });
     opts.bus.on('run:end', (end) => this.finish(end.t));
   }
 
@@ -99,6 +105,11 @@ export class PeriodicReporter {
       this.table.add(sample.t, rss);
       if (!this.rss) this.rss = { first: rss, last: rss, peak: rss, sum: rss, n: 1 };
       else {
+        // The leak check's "initial" is the first sample after start-up (bus `run:settled`).
+        if (this.settledAt !== undefined && sample.t > this.settledAt) {
+          this.rss.first = rss;
+          this.settledAt = undefined;
+        }
         this.rss.last = rss;
         this.rss.peak = Math.max(this.rss.peak, rss);
         this.rss.sum += rss;

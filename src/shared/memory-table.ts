@@ -10,7 +10,10 @@ export interface MemoryRow {
   label: string;
   /** When it falls, ms after the start of this run (scaled when the run is compressed). */
   atMs: number;
-  /** Process RSS at the last sample at or before `atMs` (the first sample for 0, the last for the end); null if the run ended before. */
+  /**
+   * Process RSS at the last sample at or before `atMs` (for 0: the initial sample, the first after
+   * start-up; for the end: the last); null if the run ended before.
+   */
   rssMb: number | null;
 }
 
@@ -22,6 +25,9 @@ export class MemoryCheckpoints {
   private readonly at: number[];
   private readonly values: (number | null)[];
   private last: { t: number; rssMb: number } | undefined;
+  /** When h0 was retaken after start-up; the end of start-up, whose next sample retakes it. */
+  private initialT: number | undefined;
+  private settledAt: number | undefined;
   private readonly opts: { startedAt: number; durationMs: number; nominalMs: number };
 
   constructor(opts: { startedAt: number; durationMs: number; nominalMs: number }) {
@@ -30,8 +36,21 @@ export class MemoryCheckpoints {
     this.values = MEMORY_CHECKPOINTS.map(() => null);
   }
 
+  /** Start-up ended at `t` (bus `run:settled`): the first sample after it is the run's initial memory, h0. */
+  startUpOver(t: number): void {
+    this.settledAt = t;
+  }
+
   add(t: number, rssMb: number): void {
-    if (this.last === undefined) this.values[0] = rssMb;
+    const retake = this.settledAt !== undefined && t > this.settledAt;
+    if (this.last === undefined || retake) {
+      this.values[0] = rssMb;
+      // h0 is "at 0" until start-up is over; then it is at the first sample after.
+      if (retake) {
+        this.initialT = t;
+        this.settledAt = undefined;
+      }
+    }
     // Inner checkpoints: the last sample at or before them, or, when sampling is sparser than
     // the checkpoints (a compressed run), the first one after. The final one is settled in rows().
     for (let i = 1; i < this.at.length - 1; i++) if (t <= this.at[i]! || this.values[i] === null) this.values[i] = rssMb;
@@ -48,14 +67,19 @@ export class MemoryCheckpoints {
       // the final one is the last sample when the run got there (its stop sample lands a hair late).
       if (i > 0 && this.at[i]! > end + slack) rssMb = null;
       else if (i === this.at.length - 1) rssMb = this.last?.rssMb ?? null;
-      return { label: checkpointLabel(f * this.opts.nominalMs), atMs: this.at[i]! - this.opts.startedAt, rssMb: rssMb === null ? null : Math.round(rssMb * 10) / 10 };
+      const at = i === 0 && this.initialT !== undefined ? Math.max(this.opts.startedAt, this.initialT) : this.at[i]!;
+      return { label: checkpointLabel(f * this.opts.nominalMs), atMs: at - this.opts.startedAt, rssMb: rssMb === null ? null : Math.round(rssMb * 10) / 10 };
     });
   }
 }
 
-/** The table from process RSS samples in time order (results read back from samples.ndjson). */
-export function memoryTable(points: Iterable<{ t: number; rssMb: number }>, opts: { startedAt: number; durationMs: number; nominalMs: number; endedAt?: number }): MemoryRow[] {
+/**
+ * The table from process RSS samples in time order (results read back from samples.ndjson);
+ * `settledAt`: run.json's end of start-up, whose next sample is h0.
+ */
+export function memoryTable(points: Iterable<{ t: number; rssMb: number }>, opts: { startedAt: number; durationMs: number; nominalMs: number; endedAt?: number; settledAt?: number }): MemoryRow[] {
   const table = new MemoryCheckpoints(opts);
+  if (opts.settledAt !== undefined) table.startUpOver(opts.settledAt);
   for (const p of points) table.add(p.t, p.rssMb);
   return table.rows(opts.endedAt);
 }

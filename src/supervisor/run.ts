@@ -156,6 +156,9 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       if (hosts.some((h) => h.status === 'starting')) return;
       bus.off('verdict:progress', settle);
       memoryReducingGc()();
+      const t = Date.now();
+      (runInfo as Record<string, unknown>).settledAt = new Date(t).toISOString();
+      bus.emit('run:settled', { t });
     };
     bus.on('verdict:progress', settle);
     bus.on('event', (event) => {

@@ -81,6 +81,8 @@ export class VerdictEngine {
     for (const t of opts.process) this.resolved.set(`process\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'process'));
     opts.bus.on('sample', (sample) => this.onSample(sample));
     opts.bus.on('event', (event) => this.onEvent(event));
+    // The process's first/growth/final_ratio start from its memory after start-up, not its peak.
+    opts.bus.on('run:settled', ({ t }) => this.scopes.get('process')!.startUpOver(t));
     this.health = new ProbeHealth(opts.maxUnresponsiveShare ?? 0.2);
     opts.bus.on('sample', (sample) => this.health.onSample(sample));
     opts.bus.on('event', (event) => this.health.onEvent(event));

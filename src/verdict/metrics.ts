@@ -16,6 +16,8 @@ export class MetricScope {
   private lastMessages?: { t: number; n: number };
   samples = 0;
   firstT = Number.NaN;
+  /** The end of start-up: the first sample after it gives each level its `first`. */
+  private settledAt: number | undefined;
   lastT = Number.NaN;
 
   constructor(windowed: Threshold[] = []) {
@@ -24,7 +26,13 @@ export class MetricScope {
     }
   }
 
+  /** Start-up ended at `t`: the next sample's levels become each level's `first` (growth, final_ratio). */
+  startUpOver(t: number): void {
+    this.settledAt = t;
+  }
+
   add(sample: Sample): void {
+    const retake = this.settledAt !== undefined && sample.t > this.settledAt;
     const values: Record<string, number> = {
       rss_mb: sample.rss / MB,
       cpu_pct: sample.cpu,
@@ -47,11 +55,13 @@ export class MetricScope {
       let stats = this.levels.get(name);
       if (!stats) this.levels.set(name, (stats = new RunningStats()));
       stats.add(value);
+      if (retake && Number.isFinite(value)) stats.first = value;
       for (const [key, window] of this.windows) if (key.startsWith(`${name}@`)) window.add(sample.t, value);
     }
     if (Object.keys(sample.counters).length > 0) this.counters = sample.counters;
     if (Object.keys(sample.gauges).length > 0) this.gauges = sample.gauges;
     if (this.samples === 0) this.firstT = sample.t;
+    if (retake) this.settledAt = undefined;
     this.lastT = sample.t;
     this.samples++;
   }

@@ -42,6 +42,19 @@ test('compressed bitunix-8h: reports.ndjson with every figure, report blocks on 
   assert.equal(final.probes.bitunix.executorState, 'STOPPED');
   assert.deepEqual(final.memoryTable.map((row: { label: string }) => row.label), ['h0', 'h1', 'h2', 'h4', 'h6', 'h8']);
   assert.ok(final.memoryTable.every((row: { rssMb: number | null }) => typeof row.rssMb === 'number'), 'every checkpoint of a completed run has a figure');
+  // h0 and the leak check's initial are the first process sample after start-up (run.json's
+  // settledAt), which the verdict's final_ratio divides by too.
+  const run = JSON.parse(readFileSync(path.join(out, 'run.json'), 'utf8')) as { startedAt: string; settledAt?: string };
+  assert.ok(run.settledAt, 'run.json says when start-up ended');
+  const settledMs = Date.parse(run.settledAt) - Date.parse(run.startedAt);
+  const samples = (readNdjson(path.join(out, 'samples.ndjson')) as { t: number; probe: string; rss: number }[]).filter((s) => s.probe === 'process');
+  const initial = samples.find((s) => s.t > Date.parse(run.settledAt!))!;
+  assert.ok(final.memoryTable[0].atMs > settledMs, `h0 at ${final.memoryTable[0].atMs} ms, after start-up ended at ${settledMs} ms`);
+  assert.equal(final.memory.initialMb, Math.round((initial.rss / 1048576) * 10) / 10);
+  const verdict = JSON.parse(readFileSync(path.join(out, 'verdict.json'), 'utf8')) as { process: { criteria: { expr: string; value: number }[] } };
+  const ratio = verdict.process.criteria.find((c) => c.expr === 'rss_mb.final_ratio < 1.5')!;
+  assert.ok(Math.abs(ratio.value - samples.at(-1)!.rss / initial.rss) < 1e-6, `final_ratio ${ratio.value} = last ÷ initial ${samples.at(-1)!.rss / initial.rss}`);
+
   // The final counts agree with what the executor reported when it stopped.
   const exit = (readNdjson(path.join(out, 'events.ndjson')) as { kind: string; probe: string; data?: { counters?: Record<string, number> } }[]).find((e) => e.kind === 'exit' && e.probe === 'bitunix');
   assert.equal(final.probes.bitunix.ordersModified, exit?.data?.counters?.['orders.modified'] ?? 0);

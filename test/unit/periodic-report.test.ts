@@ -200,3 +200,29 @@ test('log.ndjson is at INFO unless asked for debug', () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('initial memory (the leak check, h0) is the first process sample after start-up, live and read back alike', () => {
+  const bus = new Bus();
+  const rep = reporter(bus, undefined);
+  const points = [
+    { t: 1_000, rssMb: 160 },
+    { t: 2_000, rssMb: 150 },
+    { t: 3_000, rssMb: 100 },
+    { t: 2 * H, rssMb: 120 },
+    { t: 8 * H, rssMb: 140 },
+  ];
+  for (const p of points) {
+    bus.emit('sample', makeSample('process', p.t, { rss: p.rssMb * MB }));
+    // The run settles after the sample at 2 s (its first sample with every probe started).
+    if (p.t === 2_000) bus.emit('run:settled', { t: 2_100 });
+  }
+  const final = rep.finish(8 * H)!;
+  assert.equal(final.memory.initialMb, 100);
+  assert.equal(final.memory.peakMb, 160, 'the start-up peak is still the peak');
+  assert.deepEqual(final.memory.leakCheck, { ratio: 1.4, limit: 1.5, pass: true });
+  assert.deepEqual(final.memoryTable![0], { label: 'h0', atMs: 3_000, rssMb: 100 });
+  const readBack = memoryTable(points, { startedAt: 0, durationMs: 8 * H, nominalMs: 8 * H, endedAt: 8 * H, settledAt: 2_100 });
+  assert.deepEqual(readBack, final.memoryTable);
+  // Without an end of start-up (an older run.json), h0 is the first sample.
+  assert.deepEqual(memoryTable(points, { startedAt: 0, durationMs: 8 * H, nominalMs: 8 * H, endedAt: 8 * H })[0], { label: 'h0', atMs: 0, rssMb: 160 });
+});

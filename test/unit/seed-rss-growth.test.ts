@@ -32,3 +32,35 @@ for (const file of ['scenarios/binance-24h.yaml', 'scenarios/binance-1h.yaml']) 
     assert.deepEqual([verdictFor([100, 120, 151]).value, verdictFor([100, 120, 151]).pass], [51, false]);
   });
 }
+
+// The process's "first" is its memory once start-up is over (bus `run:settled`, sent by the run
+// after every probe has started and the supervisor's start-up garbage is returned): measured
+// from the start-up peak, a soak that grows by half would read as flat.
+test('bitunix-8h: rss_mb.final_ratio < 1.5 and the process growth start after start-up, not at its peak', () => {
+  const { scenario, probes } = loadScenarios(['scenarios/bitunix-8h.yaml'], { duration: 60_000 });
+  const ratio = scenario.process.thresholds.find((t) => t.threshold.expr === 'rss_mb.final_ratio < 1.5');
+  assert.ok(ratio, 'bitunix-8h names the seed\'s final < 1.5 × initial');
+  const criterion = (rss: (number | 'settled')[]) => {
+    const bus = new Bus();
+    const engine = new VerdictEngine({
+      bus,
+      probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: [], metrics: p.metrics })),
+      process: [ratio],
+      startedAt: 0,
+      leak: { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: scenario.nominalDuration!, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: true },
+    });
+    let t = 0;
+    for (const step of rss) {
+      t += 60_000;
+      if (step === 'settled') bus.emit('run:settled', { t });
+      else bus.emit('sample', makeSample('process', t, { rss: step * MB }));
+    }
+    return engine.verdict('s', 'completed', t).process.criteria[0]!;
+  };
+  // A start-up peak of 160 MB, then 100 MB settled, then 160 MB at the end: 1.6 × initial.
+  assert.deepEqual([criterion([160, 'settled', 100, 130, 160]).value, criterion([160, 'settled', 100, 130, 160]).pass], [1.6, false]);
+  // The same samples with no end of start-up (a probe that never started): the first sample counts.
+  assert.deepEqual([criterion([160, 100, 130, 160]).value, criterion([160, 100, 130, 160]).pass], [1, true]);
+  // Settled before any sample: the first sample is the initial one.
+  assert.equal(criterion(['settled', 100, 140]).value, 1.4);
+});
