@@ -2,7 +2,8 @@
 // `exsoak run` parses its flags and scenario files (yargs, yaml, zod) and then execs into this
 // module with the resolved plan (handoff.ts), so the process that supervises for hours holds
 // none of those libraries (~20 MB of RSS, measured by `npm run bench -- --suite footprint`).
-// Nothing here may import them: the lint rule `lean-supervisor` checks it.
+// Nothing it imports at run time may import them (a type import is free):
+// test/e2e/lean-supervisor.test.ts records what this image loads.
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runSoak } from '../supervisor/run.ts';

@@ -18,6 +18,8 @@ export interface HostContext {
   dir: string;
   /** The endpoints of the probe's venue (live, or its simulator's). */
   endpoints: Record<string, string>;
+  /** The scenario's stopGrace (a process probe's program also gets it if the supervisor dies). */
+  stopGraceMs?: number;
   /** What a worker probe's task gets besides its options and endpoints. */
   task: Omit<ProbeTask, 'port' | 'probe' | 'kind' | 'options' | 'endpoints'>;
 }
@@ -34,6 +36,7 @@ export function createHost(probe: ResolvedProbe, ctx: HostContext): RunHost {
       resultsDir: ctx.dir,
       simulatorEndpoints: ctx.endpoints,
       gcFloorIntervalMs: ctx.task.gcFloorIntervalMs,
+      stopGraceMs: ctx.stopGraceMs,
     });
   }
   return new ProbeHost({

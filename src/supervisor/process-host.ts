@@ -13,6 +13,7 @@ import { InspectorClient, inspectorUrlFromLine } from '../sampling/inspector.ts'
 import { processStartTime, sampleTree } from '../sampling/process-tree.ts';
 import { PromScraper } from '../sampling/prom-scrape.ts';
 import type { ProbeStatus } from './probe-host.ts';
+import { guardGroup } from './orphan-guard.ts';
 import type { OwnReading } from '../sampling/host.ts';
 
 /** Lines of stderr kept for the verdict of a crashed probe. */
@@ -45,6 +46,8 @@ export interface ProcessHostOptions {
   simulatorEndpoints?: Record<string, string>;
   /** Least time between two forced GCs in a `node: true` child (its heap floor). */
   gcFloorIntervalMs?: number;
+  /** The scenario's stopGrace: also how long an orphaned program gets between SIGTERM and SIGKILL. */
+  stopGraceMs?: number;
 }
 
 /** Process groups still running, killed if the supervisor exits without stopping them. */
@@ -245,6 +248,7 @@ export class ProcessHost {
     if (child.pid === undefined) return;
     this.pid = child.pid;
     trackGroup(child.pid);
+    const guard = guardGroup(child.pid, this.opts.stopGraceMs ?? 10_000);
     this.emit('start', { kind: this.kind, pid: child.pid, command: argv });
     child.stdout!.on('data', (chunk: Buffer) => stdout.write(chunk));
     child.stderr!.on('data', (chunk: Buffer) => stderr.write(chunk));
@@ -253,6 +257,7 @@ export class ProcessHost {
     const closed = once(child, 'close').catch(() => {});
     this.exited = once(child, 'exit').then(async ([code, signal]) => {
       liveGroups.delete(child.pid!);
+      guard?.release();
       await spawned;
       // Give the pipes a moment so the stderr tail holds the last words.
       let timer: NodeJS.Timeout | undefined;

@@ -142,6 +142,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
         bus,
         dir,
         endpoints: venueName ? (endpoints[venueName] ?? {}) : {},
+        stopGraceMs: scenario.stopGrace,
         task: { own: probe.own, target: scenario.target, reportIntervalMs, gcFloorIntervalMs: scenario.gcFloorInterval, injectLeakBytesPerSec: leak, seed: scenario.seed },
       });
       hosts.push(host);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { CLI, runCli } from '../helpers/cli.ts';
 import { tempDir, writeScenario } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { alive } from '../helpers/alive.ts';
+import { alive, groupAlive } from '../helpers/alive.ts';
 
 const control = (duration = '2s') => `name: hard
 duration: ${duration}
@@ -95,6 +95,45 @@ simulators:
     await waitFor(() => sims.every((pid) => !alive(pid)), { timeoutMs: 10_000, what: `simulators ${sims.join(',')} to exit` });
   } finally {
     run.child.kill('SIGKILL');
+  }
+});
+
+test('#18.5 orphaned programs: kill -9 of the supervisor takes a process probe\'s program group down, SIGKILL after stopGrace for one that ignores SIGTERM', async () => {
+  const dir = tempDir();
+  const file = writeScenario(dir, `name: orphan-programs
+duration: 1h
+sampleInterval: 500ms
+stopGrace: 1s
+probes:
+  polite: { kind: process, command: [sh, -c, "sleep 300 & wait"] }
+  stubborn: { kind: process, command: [sh, -c, "trap '' TERM; while true; do sleep 1; done"] }
+`);
+  const out = path.join(dir, 'out');
+  const run = startCli(['run', file, '--out', out]);
+  const groups: number[] = [];
+  try {
+    await waitFor(
+      () => {
+        const events = existsSync(path.join(out, 'events.ndjson')) ? readFileSync(path.join(out, 'events.ndjson'), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { kind: string; data?: { pid?: number } }) : [];
+        groups.splice(0, groups.length, ...events.filter((e) => e.kind === 'start' && typeof e.data?.pid === 'number').map((e) => e.data!.pid!));
+        return groups.length === 2;
+      },
+      { timeoutMs: 30_000, what: 'both programs started' },
+    );
+    // Each program leads its own process group (the polite one's sleep is a member).
+    assert.ok(groups.every(groupAlive));
+    run.child.kill('SIGKILL');
+    await run.exited;
+    await waitFor(() => groups.every((g) => !groupAlive(g)), { timeoutMs: 15_000, what: `process groups ${groups.join(', ')} to be gone` });
+  } finally {
+    run.child.kill('SIGKILL');
+    for (const g of groups) {
+      try {
+        process.kill(-g, 'SIGKILL');
+      } catch {
+        // gone, as it should be
+      }
+    }
   }
 });
 
