@@ -11,8 +11,6 @@ import { VERSION } from './version.ts';
 import { ScenarioError } from '../scenario/load.ts';
 import { takeEarlySignals } from '../shared/early-signals.ts';
 
-export { VERSION };
-
 export async function main(argv: string[]): Promise<void> {
   try {
     await yargs(argv)

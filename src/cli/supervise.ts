@@ -15,8 +15,6 @@ import { EXIT, reportFailure, UsageError } from './errors.ts';
 import { VERSION } from './version.ts';
 import { decodePlan, type RunPlan } from './plan.ts';
 
-export type { RunPlan };
-
 /** Runs the plan in this process: signals stop it gracefully (twice: at once); sets the exit code. */
 export async function supervise(plan: RunPlan): Promise<void> {
   const controller = new AbortController();

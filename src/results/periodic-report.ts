@@ -45,9 +45,7 @@ export class PeriodicReporter {
   private readonly probes = new Map<string, ProbeState>();
   private readonly instrument = new InstrumentCost();
   private readonly table: MemoryCheckpoints;
-  /** The end of start-up: the first process sample after it is the initial memory. */
-  private settledAt: number | undefined;
-  private rss: { first: number; last: number; peak: number; sum: number; n: number } | undefined;
+  private rss: { last: number; peak: number; sum: number; n: number } | undefined;
   private timer?: NodeJS.Timeout;
   private seq = 0;
   private failed = false;
@@ -67,10 +65,8 @@ export class PeriodicReporter {
     opts.bus.on('sample', (s) => this.onSample(s));
     opts.bus.on('event', (e) => this.onEvent(e));
     opts.bus.on('run:start', () => this.start());
-    opts.bus.on('run:settled', ({ t }) => {
-      this.table.startUpOver(t);
-      this.settledAt = t;
-    });
+    // The leak check's "initial" is the table's h0: the first sample after start-up.
+    opts.bus.on('run:settled', ({ t }) => this.table.startUpOver(t));
     opts.bus.on('run:end', (end) => this.finish(end.t));
   }
 
@@ -103,13 +99,8 @@ export class PeriodicReporter {
     if (sample.probe === 'process') {
       const rss = this.instrument.adjustRss(sample.rss) / MB;
       this.table.add(sample.t, rss);
-      if (!this.rss) this.rss = { first: rss, last: rss, peak: rss, sum: rss, n: 1 };
+      if (!this.rss) this.rss = { last: rss, peak: rss, sum: rss, n: 1 };
       else {
-        // The leak check's "initial" is the first sample after start-up (bus `run:settled`).
-        if (this.settledAt !== undefined && sample.t > this.settledAt) {
-          this.rss.first = rss;
-          this.settledAt = undefined;
-        }
         this.rss.last = rss;
         this.rss.peak = Math.max(this.rss.peak, rss);
         this.rss.sum += rss;
@@ -144,7 +135,8 @@ export class PeriodicReporter {
     const elapsedMs = Math.max(0, t - this.opts.startedAt);
     const scale = this.opts.durationMs > 0 ? this.opts.nominalMs / this.opts.durationMs : 1;
     const r = this.rss;
-    const ratio = r && r.first > 0 ? r.last / r.first : null;
+    const initial = this.table.initialMb;
+    const ratio = r && initial !== null && initial > 0 ? r.last / initial : null;
     const report: PeriodicReport = {
       t,
       time: new Date(t).toISOString(),
@@ -158,7 +150,7 @@ export class PeriodicReporter {
         currentMb: r ? round(r.last, 1) : null,
         peakMb: r ? round(r.peak, 1) : null,
         averageMb: r ? round(r.sum / r.n, 1) : null,
-        initialMb: r ? round(r.first, 1) : null,
+        initialMb: initial === null ? null : round(initial, 1),
         leakCheck: { ratio: ratio === null ? null : round(ratio, 3), limit: LEAK_RATIO_LIMIT, pass: ratio === null ? null : ratio < LEAK_RATIO_LIMIT },
       },
       probes: Object.fromEntries([...this.probes].map(([name, p]) => [name, this.probeReport(p, t)])),

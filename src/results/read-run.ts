@@ -15,6 +15,7 @@ export function readRun(dir: string, overrides: { verdict?: Verdict; run?: Recor
   return collectRun(dir, { verdict, run, notes });
 }
 
+/** verdict.json as the writer's schema describes it; a wrong type names the file and key (exit 2). */
 function checkedVerdict(file: string, notes: string[]): Verdict | undefined {
   const raw = readJson(file, notes);
   if (raw === undefined) return undefined;

@@ -36,6 +36,11 @@ export class MemoryCheckpoints {
     this.values = MEMORY_CHECKPOINTS.map(() => null);
   }
 
+  /** Process RSS at h0 (the initial memory: the first sample after start-up, else the first), MB. */
+  get initialMb(): number | null {
+    return this.values[0]!;
+  }
+
   /** Start-up ended at `t` (bus `run:settled`): the first sample after it is the run's initial memory, h0. */
   startUpOver(t: number): void {
     this.settledAt = t;

@@ -9,21 +9,27 @@ import { makeSample } from '../helpers/samples.ts';
 
 const MB = 1024 * 1024;
 
+/** A verdict engine for a loaded scenario's probes, judging the process on `criterion` only. */
+function engineFor({ scenario, probes }: ReturnType<typeof loadScenarios>, criterion: ReturnType<typeof loadScenarios>['scenario']['process']['thresholds'][number]) {
+  const bus = new Bus();
+  const engine = new VerdictEngine({
+    bus,
+    probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: [], metrics: p.metrics })),
+    process: [criterion],
+    startedAt: 0,
+    leak: { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: scenario.nominalDuration!, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: true },
+  });
+  return { bus, engine };
+}
+
 for (const file of ['scenarios/binance-24h.yaml', 'scenarios/binance-1h.yaml']) {
   test(`${file}: process rss_mb.growth < 50 is last − first RSS, as the seed computes it`, () => {
-    const { scenario, probes } = loadScenarios([file], { duration: 60_000 });
-    const growth = scenario.process.thresholds.find((t) => t.threshold.expr === 'rss_mb.growth < 50');
+    const loaded = loadScenarios([file], { duration: 60_000 });
+    const growth = loaded.scenario.process.thresholds.find((t) => t.threshold.expr === 'rss_mb.growth < 50');
     assert.ok(growth, `${file} names the seed's criterion`);
     assert.equal(growth.abortOnFail, false, 'judged at the end, like the seed');
     const verdictFor = (rss: number[]) => {
-      const bus = new Bus();
-      const engine = new VerdictEngine({
-        bus,
-        probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: [], metrics: p.metrics })),
-        process: [growth],
-        startedAt: 0,
-        leak: { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: scenario.nominalDuration!, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: true },
-      });
+      const { bus, engine } = engineFor(loaded, growth);
       rss.forEach((mb, i) => bus.emit('sample', makeSample('process', i * 60_000, { rss: mb * MB })));
       return engine.verdict('s', 'completed', rss.length * 60_000).process.criteria[0]!;
     };
@@ -37,18 +43,11 @@ for (const file of ['scenarios/binance-24h.yaml', 'scenarios/binance-1h.yaml']) 
 // after every probe has started and the supervisor's start-up garbage is returned): measured
 // from the start-up peak, a soak that grows by half would read as flat.
 test('bitunix-8h: rss_mb.final_ratio < 1.5 and the process growth start after start-up, not at its peak', () => {
-  const { scenario, probes } = loadScenarios(['scenarios/bitunix-8h.yaml'], { duration: 60_000 });
-  const ratio = scenario.process.thresholds.find((t) => t.threshold.expr === 'rss_mb.final_ratio < 1.5');
+  const loaded = loadScenarios(['scenarios/bitunix-8h.yaml'], { duration: 60_000 });
+  const ratio = loaded.scenario.process.thresholds.find((t) => t.threshold.expr === 'rss_mb.final_ratio < 1.5');
   assert.ok(ratio, 'bitunix-8h names the seed\'s final < 1.5 × initial');
   const criterion = (rss: (number | 'settled')[]) => {
-    const bus = new Bus();
-    const engine = new VerdictEngine({
-      bus,
-      probes: probes.map((p) => ({ name: p.name, kind: p.kind, thresholds: [], metrics: p.metrics })),
-      process: [ratio],
-      startedAt: 0,
-      leak: { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: scenario.nominalDuration!, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: true },
-    });
+    const { bus, engine } = engineFor(loaded, ratio);
     let t = 0;
     for (const step of rss) {
       t += 60_000;
