@@ -3,7 +3,7 @@
 // folders); a wrong type must be a message naming the file and key, not a TypeError deep in
 // the report. Extra keys pass (newer writers may add some); the keys readers use are checked.
 import { z } from 'zod';
-import type { Verdict } from './verdict.ts';
+import { LEAK_STATUSES, type Verdict } from './verdict.ts';
 
 const finiteOrNull = z.number().finite().nullable();
 
@@ -13,7 +13,8 @@ const CriterionSchema = z
 
 const LeakSchema = z
   .object({
-    status: z.enum(['insufficient-data', 'none', 'suspected', 'confirmed']),
+    // The writer's own list: verdict.json with an `inconclusive` leak was refused by `report`.
+    status: z.enum(LEAK_STATUSES),
     points: z.number().finite(),
     slopeMbPerH: z.number().finite().optional(),
     lowMbPerH: z.number().finite().optional(),

@@ -7,7 +7,8 @@
  * not be decided either way (`reason` says which rule held it back); `none`: concluded, no leak
  * over the budget.
  */
-export type LeakStatus = 'insufficient-data' | 'inconclusive' | 'none' | 'suspected' | 'confirmed';
+export const LEAK_STATUSES = ['insufficient-data', 'inconclusive', 'none', 'suspected', 'confirmed'] as const;
+export type LeakStatus = (typeof LEAK_STATUSES)[number];
 
 export interface LeakReport {
   status: LeakStatus;
