@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Bus } from '../../src/bus/bus.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
 import { processProbeSchema } from '../../src/probes/validation/process.ts';
-import { ProcessHost } from '../../src/supervisor/process-host.ts';
+import { createProcessHost } from '../../src/supervisor/hosts/create.ts';
 import { startSimulator, type RunningSimulator } from '../../src/supervisor/simulators.ts';
 import { tempDir } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -38,7 +38,7 @@ function host(name: string, spec: unknown, extra: { simulatorEndpoints?: Record<
   bus.on('event', (e) => events.push(e));
   bus.on('log', (l) => logs.push(`${l.level} ${l.msg}`));
   const resultsDir = tempDir('exsoak-process-');
-  const h = new ProcessHost({ name, bus, spec: processProbeSchema.parse(spec), baseDir: ROOT, resultsDir, ...extra });
+  const h = createProcessHost({ name, bus, spec: processProbeSchema.parse(spec), baseDir: ROOT, resultsDir, ...extra });
   return { h, events, logs, resultsDir };
 }
 
