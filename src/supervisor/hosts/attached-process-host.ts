@@ -40,6 +40,11 @@ export class AttachedProcessHost extends ProcessHostBase {
   private gone(): void {
     clearInterval(this.timer);
     if (!this.alive) return;
+    if (this.spec.expectExit) {
+      this.status = 'stopped';
+      this.emit('exit', { reason: 'exited on its own', code: null, signal: null, counters: this.counters, attached: true });
+      return;
+    }
     this.fail({ message: `attached process ${this.pid} disappeared`, code: 'ESRCH' }, null, null);
   }
 
@@ -61,6 +66,7 @@ export class AttachedProcessHost extends ProcessHostBase {
 
   /** An attached process is only let go, never signalled. */
   async stop(reason: string): Promise<void> {
+    this.reportUnscraped();
     clearInterval(this.timer);
     if (this.alive) {
       this.status = 'stopped';

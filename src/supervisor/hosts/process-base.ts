@@ -6,7 +6,7 @@ import type { EvidenceSupport, Host, HostStatus, OwnProcessReading } from '../..
 import type { ProcessProbeSpec } from '../../probes/process-spec.ts';
 import { sampleTree } from '../../sampling/process-tree.ts';
 import type { RuntimeHeap } from './runtimes/runtime.ts';
-import { ProbeMetrics } from './probe-metrics.ts';
+import { ProbeMetrics, type ScrapeReporter } from './probe-metrics.ts';
 
 export interface ProcessExit {
   code: number | null;
@@ -97,10 +97,20 @@ export abstract class ProcessHostBase implements Host {
     this.emit('crash', { error: error.message, code, signal, stderrTail: this.exit.stderrTail });
   }
 
+  private readonly reporter: ScrapeReporter = {
+    event: (kind, data) => this.emit(kind, data),
+    log: (level, msg) => this.log(level, msg),
+  };
+
   protected async scrape(): Promise<boolean> {
-    const ok = await this.metrics.scrape((resets) => this.log('info', `counter reset (client restarted?): ${resets.join(', ')}`));
+    const ok = await this.metrics.scrape(this.reporter);
     if (ok) this.lastHeard = Date.now();
     return ok;
+  }
+
+  /** At the stop: the counters no scrape ever found are said, so their thresholds cannot pass on 0. */
+  protected reportUnscraped(): void {
+    this.metrics.noteUnscraped(this.reporter, true);
   }
 
   /**

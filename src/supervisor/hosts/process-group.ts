@@ -7,6 +7,9 @@ import { descendants, processStartTime } from '../../sampling/process-tree.ts';
 import { guardGroup, type OrphanGuard } from './orphan-guard.ts';
 import { trackUntilExit, untrack, type Killable } from './exit-hook.ts';
 
+/** How often the leader's tree is walked for descendants that left its group. */
+const WALK_MS = 500;
+
 export class ProcessGroup implements Killable {
   readonly pgid: number;
   private readonly guard?: OrphanGuard;
@@ -14,10 +17,16 @@ export class ProcessGroup implements Killable {
   private readonly strays = new Map<number, number>();
 
   /** `graceMs`: how long the orphan guard waits between SIGTERM and SIGKILL if the supervisor dies. */
+  private readonly walker: NodeJS.Timeout;
+
   constructor(pgid: number, graceMs: number) {
     this.pgid = pgid;
     trackUntilExit(this);
     this.guard = guardGroup(pgid, graceMs);
+    // Once the leader is gone its orphans are re-parented and no longer in its tree: they must be
+    // seen while it lives. A few small /proc reads per walk.
+    this.walker = setInterval(() => this.remember(), WALK_MS);
+    this.walker.unref();
   }
 
   /** Notes the leader's descendants that left its group (called while the leader is alive). */
@@ -56,6 +65,7 @@ export class ProcessGroup implements Killable {
 
   /** The leader has exited: what is left of the probe goes with it, and the guard stands down. */
   leaderGone(): void {
+    clearInterval(this.walker);
     this.killNow();
     untrack(this);
     this.guard?.release();

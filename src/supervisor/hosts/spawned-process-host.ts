@@ -38,6 +38,7 @@ export class SpawnedProcessHost extends ProcessHostBase {
   private readonly readiness?: Readiness;
   /** Set when the host itself ends the child (readiness timeout): the exit is then that crash. */
   private crashReason?: string;
+  private startedAt = 0;
 
   /** Throws an error naming the command when its program cannot be found (before anything starts). */
   constructor(opts: ProcessHostOptions) {
@@ -58,6 +59,7 @@ export class SpawnedProcessHost extends ProcessHostBase {
   async start(): Promise<void> {
     this.status = 'starting';
     this.lastHeard = Date.now();
+    this.startedAt = Date.now();
     this.spawnChild();
     if (this.status !== 'starting') return;
     await this.awaitReady();
@@ -161,13 +163,21 @@ export class SpawnedProcessHost extends ProcessHostBase {
     void Promise.all(this.logs.map((log) => log.close()));
     this.exit = { code, signal, stderrTail: [...this.stderrTail] };
     const wasStopping = this.status === 'stopping' && this.crashReason === undefined;
-    if (wasStopping || (code === 0 && this.crashReason === undefined)) {
+    // A soak probe runs for the whole run: ending early, even with 0, is a failure unless the
+    // scenario says the program is meant to finish.
+    if (wasStopping || (code === 0 && this.crashReason === undefined && this.spec.expectExit)) {
       this.status = 'stopped';
       this.emit('exit', { code, signal, counters: this.counters, ...(wasStopping ? {} : { reason: 'exited on its own' }) });
       return;
     }
-    const message = this.crashReason ?? (signal ? `killed by ${signal}` : `exited with code ${code}`);
+    const early = code === 0 ? `exited with code 0 ${this.ranFor()}, before the run ended (expectExit: true if it is meant to finish)` : `exited with code ${code}`;
+    const message = this.crashReason ?? (signal ? `killed by ${signal}` : early);
     this.fail({ message, code: signal ?? `EXIT_${code}` }, code, signal, this.stderrTail);
+  }
+
+  /** "after 2.1 s" since start. */
+  private ranFor(): string {
+    return `after ${((Date.now() - this.startedAt) / 1000).toFixed(1)} s`;
   }
 
   /** SIGTERM to the whole group, SIGKILL after `graceMs`; resolves once the leader exited. */
@@ -190,6 +200,12 @@ export class SpawnedProcessHost extends ProcessHostBase {
 
   /** Stops the probe: SIGTERM to its process group, SIGKILL after `graceMs`. Never throws. */
   async stop(reason: string, graceMs: number): Promise<void> {
+    this.reportUnscraped();
+    if (this.status === 'starting' && this.readiness && reason === 'completed') {
+      // The run ended before the probe was ready (its timeout is longer than the run): it was never soaked.
+      this.crashReason = `never became ready: the run ended ${this.ranFor()} into its ${this.readiness.timeoutMs} ms wait for ${this.readiness.awaited}`;
+      this.error = { message: this.crashReason, code: 'ENOTREADY' };
+    }
     if (this.alive) {
       this.status = 'stopping';
       this.log('info', `stopping: ${reason}`);

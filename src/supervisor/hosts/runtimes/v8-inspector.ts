@@ -2,9 +2,31 @@
 // with `--inspect=127.0.0.1:0` and announces the inspector's URL on stderr; each reading asks
 // Runtime.getHeapUsage, at most every gcFloorInterval after a forced full GC (the floor), and
 // snapshots stream HeapProfiler chunks into a file.
+import { readlinkSync } from 'node:fs';
 import path from 'node:path';
+import { descendants } from '../../../sampling/process-tree.ts';
 import { InspectorClient, inspectorUrlFromLine } from '../../../sampling/inspector.ts';
 import type { LanguageRuntime, RuntimeContext, RuntimeFactory, RuntimeHeap, RuntimeLaunch } from './runtime.ts';
+
+/** How long a tree with no Node process in it is given before the inspector is given up. */
+const NOT_NODE_AFTER_MS = 3_000;
+
+/** The executables' base names of `pid` and its descendants (empty once it is gone). */
+function treeExecutables(pid: number): string[] {
+  const names: string[] = [];
+  for (const p of descendants(pid)) {
+    try {
+      names.push(path.basename(readlinkSync(`/proc/${p}/exe`)));
+    } catch {
+      // exited meanwhile, or not ours to read
+    }
+  }
+  return names;
+}
+
+function isNode(name: string): boolean {
+  return /^node(js)?\d*$/.test(name) || name === path.basename(process.execPath);
+}
 
 export const v8Runtime: RuntimeFactory = (spec, ctx) => (spec.node ? new V8Runtime(ctx) : undefined);
 
@@ -40,10 +62,11 @@ class V8Runtime implements LanguageRuntime {
     if (line.includes('Waiting for the debugger to disconnect')) this.dropConnection();
   }
 
-  connect(_pid: number, timeoutMs: number): Promise<void> {
+  connect(pid: number, timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
         clearTimeout(timer);
+        clearInterval(probe);
         this.onUrl = undefined;
         this.giveUp = undefined;
         resolve();
@@ -52,6 +75,16 @@ class V8Runtime implements LanguageRuntime {
         this.ctx.log('warn', `the Node inspector did not announce itself within ${timeoutMs} ms; no heap figures for this probe`);
         done();
       }, timeoutMs);
+      // A program that is not Node never announces an inspector: say so early rather than after
+      // the whole timeout. A wrapper (npm, a shell script) has Node somewhere in its tree soon.
+      const since = Date.now();
+      const probe = setInterval(() => {
+        const names = treeExecutables(pid);
+        if (names.length === 0 || names.some(isNode) || Date.now() - since < Math.min(NOT_NODE_AFTER_MS, timeoutMs)) return;
+        this.ctx.log('warn', `node: true, but no process of its tree is Node (${[...new Set(names)].join(', ')}) after ${NOT_NODE_AFTER_MS} ms: no heap figures for this probe (is it a Node program?)`);
+        done();
+      }, 250);
+      probe.unref();
       this.giveUp = done;
       this.onUrl = (url) => {
         this.onUrl = undefined;
