@@ -207,10 +207,10 @@ test('NDJSON events become bus events and drop counters; output logs are bounded
     `head -c 5000 /dev/zero | tr '\\0' x`,
     `echo; echo done`,
   ].join('; ');
-  const { h, events, resultsDir } = host('ndjson', { command: ['sh', '-c', script], events: 'stdout-ndjson', logLimit: 1000 });
+  const { h, events, resultsDir } = host('ndjson', { command: ['sh', '-c', script], events: 'stdout-ndjson', logLimit: 1000, expectExit: true });
   await h.start();
   await waitFor(() => events.find((e) => e.kind === 'exit'), { what: 'the exit event' });
-  assert.equal(h.status, 'stopped', 'exit code 0 on its own is not a crash');
+  assert.equal(h.status, 'stopped', 'exit code 0 of a program expected to finish is not a crash (#26.2)');
   const drops = events.filter((e) => e.kind === 'disconnect');
   assert.deepEqual(drops.map((e) => e.data), [
     { scheduled: false, code: 1006 },
