@@ -142,6 +142,9 @@ class V8Runtime implements LanguageRuntime {
 
   close(): void {
     this.dropConnection();
-    this.giveUp?.();
+    if (!this.giveUp) return;
+    // Still waiting: a short run (or a program that ended) must not hide that no inspector came.
+    this.ctx.log('warn', 'node: true, but the program never announced a Node inspector before it ended or was stopped: no heap figures for this probe (is it a Node program?)');
+    this.giveUp();
   }
 }
