@@ -103,6 +103,11 @@ export class VerdictEngine {
       if (Array.isArray(event.data?.culprits)) this.culprits.set(event.probe, event.data.culprits as Culprit[]);
     }
     if (event.kind === 'fatal') this.onFatal(event);
+    if (event.kind === 'metrics-unscraped') {
+      const scope = this.scopes.get(event.probe);
+      const counters = event.data?.counters;
+      if (scope && event.probe !== 'process' && counters && typeof counters === 'object') scope.unscraped = new Map(Object.entries(counters).map(([name, why]) => [name, String(why)]));
+    }
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));
