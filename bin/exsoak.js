@@ -20,6 +20,10 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   );
   process.exit(2);
 }
+// A closed stdout or stderr (`exsoak run … 2>&1 | head -1`, a terminal gone) must not lose the
+// run (#26.6): a write to it fails with EPIPE, emitted as an 'error' that would otherwise end the
+// process at the first log line, before verdict.json. The files and the exit code still come.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 // Signals during the load are kept for the command (src/shared/early-signals.ts), not fatal.
 {
   const signals = [];

@@ -27,8 +27,11 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 export type WorkerMessage =
   | { type: 'ready'; t: number }
-  /** Cumulative counters and current gauges: the supervisor keeps only the latest. */
-  | { type: 'counters'; t: number; counters: Record<string, number>; gauges: Record<string, number> }
+  /**
+   * Cumulative counters and current gauges: the supervisor keeps only the latest. `input`: what
+   * the runtime dropped or rejected of the probe's calls so far (src/shared/untrusted.ts InputTally).
+   */
+  | { type: 'counters'; t: number; counters: Record<string, number>; gauges: Record<string, number>; input?: Record<string, number> }
   /**
    * Heap after GC since the last report: `floor` is the lowest used heap seen right after a
    * collection; `major` says whether a full (mark-compact) collection produced it.
@@ -36,6 +39,8 @@ export type WorkerMessage =
   | { type: 'gc'; t: number; floor: number; major: boolean; collections: number }
   | { type: 'event'; t: number; kind: string; data?: Record<string, unknown> }
   | { type: 'log'; t: number; level: Level; msg: string; data?: Record<string, unknown> }
+  /** ctx.fatal(): a state the probe cannot leave; the supervisor's `fatal` event (failOnFatal). */
+  | { type: 'fatal'; t: number; reason: string; data?: Record<string, unknown> }
   | { type: 'done'; t: number; reason: string };
 
 export type SupervisorMessage = { type: 'stop'; reason: string };

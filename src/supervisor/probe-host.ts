@@ -7,6 +7,7 @@ import type { Bus } from '../bus/bus.ts';
 import { clearLongTimer, longDelay } from '../shared/timers.ts';
 import { requireProbeKind } from '../probes/index.ts';
 import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../bus/protocol.ts';
+import { ProbeInput } from './probe-input.ts';
 
 /** Longest wait, once a probe's task has returned, for its last messages (normally at once). */
 const DRAIN_MS = 2_000;
@@ -42,6 +43,8 @@ export class ProbeHost {
   private port?: MessagePort;
   private done?: Promise<void>;
   private readonly opts: ProbeHostOptions;
+  /** Everything the probe sends passes through it (#26: a probe is untrusted input). */
+  private readonly input: ProbeInput;
   /** Set when the probe outlived the stop grace period and had its thread terminated. */
   private graceExceededMs?: number;
   /** The worker thread, while the probe runs: the samplers query it from outside. */
@@ -52,6 +55,7 @@ export class ProbeHost {
     this.name = opts.name;
     this.kind = opts.kind;
     this.bus = opts.bus;
+    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus });
   }
 
   /**
@@ -147,8 +151,7 @@ export class ProbeHost {
         this.worker ??= this.pool?.threads[0];
         break;
       case 'counters':
-        this.counters = message.counters;
-        this.gauges = message.gauges;
+        ({ counters: this.counters, gauges: this.gauges } = this.input.metrics(message.counters, message.gauges, message.input));
         break;
       case 'gc': {
         const pending = this.pendingFloor;
@@ -159,10 +162,13 @@ export class ProbeHost {
         break;
       }
       case 'event':
-        bus.emit('event', { t: message.t, probe: name, kind: message.kind, data: message.data });
+        this.input.event(message.kind, message.data, message.t);
         break;
       case 'log':
-        bus.emit('log', { t: message.t, probe: name, level: message.level, msg: message.msg, data: message.data });
+        this.input.log(message.level, message.msg, message.data, message.t);
+        break;
+      case 'fatal':
+        this.input.fatal(message.reason, message.data, message.t);
         break;
       case 'done':
         this.onDone?.();

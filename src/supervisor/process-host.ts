@@ -15,6 +15,7 @@ import { PromScraper } from '../sampling/prom-scrape.ts';
 import type { ProbeStatus } from './probe-host.ts';
 import { guardGroup } from './orphan-guard.ts';
 import type { OwnReading } from '../sampling/host.ts';
+import { ProbeInput } from './probe-input.ts';
 
 /** Lines of stderr kept for the verdict of a crashed probe. */
 const STDERR_TAIL = 50;
@@ -149,6 +150,8 @@ export class ProcessHost {
   private readyWaiter?: { line?: string; resolve: () => void };
   private attachTimer?: NodeJS.Timeout;
   private attachStart?: number;
+  /** Its NDJSON events and counters pass through it (#26: a probe is untrusted input). */
+  private readonly input: ProbeInput;
 
   /** Throws an error naming the command when its program cannot be found (before anything starts). */
   constructor(opts: ProcessHostOptions) {
@@ -156,6 +159,7 @@ export class ProcessHost {
     this.name = opts.name;
     this.bus = opts.bus;
     this.spec = opts.spec;
+    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus, eventsBytes: opts.spec.logLimit });
     if (opts.spec.node) this.snapshot = (file) => this.heapSnapshot(file);
     const checked = checkProcessProbe(opts.spec, opts.baseDir);
     this.executable = checked?.executable;
@@ -283,34 +287,9 @@ export class ProcessHost {
     if (stream === 'stdout' && this.spec.events === 'stdout-ndjson' && line.startsWith('{')) this.onEventLine(line);
   }
 
-  /**
-   * `{"event":"disconnect","scheduled":false,…}` becomes a probe event of that kind. A
-   * `counters`/`gauges` object on a line sets those values; disconnects are also counted as
-   * `drops.scheduled`/`drops.unscheduled`, and every event kind as `events.<kind>`.
-   */
+  /** `{"event":"disconnect","scheduled":false,…}` and `counters`/`gauges` objects: src/supervisor/probe-input.ts. */
   private onEventLine(line: string): void {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      return;
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return;
-    const { event, t, counters, gauges, ...data } = parsed as Record<string, unknown>;
-    for (const [target, source] of [
-      [this.eventCounters, counters],
-      [this.eventGauges, gauges],
-    ] as const) {
-      if (!source || typeof source !== 'object') continue;
-      for (const [k, v] of Object.entries(source)) if (typeof v === 'number' && Number.isFinite(v)) target[k] = v;
-    }
-    if (typeof event === 'string' && event !== '' && event !== 'counters') {
-      const bump = (name: string) => (this.eventCounters[name] = (this.eventCounters[name] ?? 0) + 1);
-      bump(`events.${event}`);
-      if (event === 'disconnect') bump(data.scheduled === true ? 'drops.scheduled' : 'drops.unscheduled');
-      this.bus.emit('event', { t: typeof t === 'number' ? t : Date.now(), probe: this.name, kind: event, data });
-    }
-    this.mergeMetrics();
+    if (this.input.eventLine(line, this.eventCounters, this.eventGauges)) this.mergeMetrics();
   }
 
   private mergeMetrics(): void {
