@@ -19,6 +19,8 @@ export interface ProbeTask {
   /** `--inject-leak`: retain this many bytes per second (0 = off). */
   injectLeakBytesPerSec: number;
   seed: number;
+  /** Counter and gauge names the probe declares: always kept, whatever the cap on names (#26.8). */
+  names?: readonly string[];
   /** The keys of the probe's block that belong to its kind (kind module: `modulePath`, the file to import). */
   own?: Record<string, unknown>;
 }

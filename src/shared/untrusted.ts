@@ -115,12 +115,13 @@ export function gaugeValue(v: unknown): number | undefined {
 
 // C0/C1 controls and the DEL: an ANSI escape in a name or message must not reach a terminal.
 const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const CONTROLS_BUT_NEWLINE = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/g;
 
 /** A counter, gauge or event name: a string of printable characters, cut at the name limit; else undefined. */
 export function cleanName(name: unknown): string | undefined {
   if (typeof name !== 'string') return undefined;
-  const clean = name.replace(CONTROLS, '').slice(0, PROBE_LIMITS.nameChars);
+  const clean = (HAS_CONTROL.test(name) ? name.replace(CONTROLS, '') : name).slice(0, PROBE_LIMITS.nameChars);
   return clean === '' ? undefined : clean;
 }
 
@@ -151,11 +152,13 @@ function safeString(v: unknown): string {
  */
 export class NameSet {
   private readonly names = new Set<string>();
-  private readonly limit: number;
+  private limit: number;
 
   constructor(limit: number = PROBE_LIMITS.names, declared: Iterable<string> = []) {
     this.limit = limit;
+    // The declared names come on top of the limit: they are the scenario's, bounded by it.
     for (const name of declared) this.names.add(name);
+    this.limit += this.names.size;
   }
 
   admit(name: string): boolean {

@@ -37,6 +37,7 @@ export function createHost(probe: ResolvedProbe, ctx: HostContext): RunHost {
       simulatorEndpoints: ctx.endpoints,
       gcFloorIntervalMs: ctx.task.gcFloorIntervalMs,
       stopGraceMs: ctx.stopGraceMs,
+      declaredNames: probe.metrics.names,
     });
   }
   return new ProbeHost({
@@ -44,6 +45,6 @@ export function createHost(probe: ResolvedProbe, ctx: HostContext): RunHost {
     kind: probe.kind,
     bus: ctx.bus,
     resourceLimits: probe.spec.resourceLimits,
-    task: { ...ctx.task, options: probe.options, endpoints: ctx.endpoints },
+    task: { ...ctx.task, options: probe.options, endpoints: ctx.endpoints, names: probe.metrics.names },
   });
 }

@@ -55,7 +55,7 @@ export class ProbeHost {
     this.name = opts.name;
     this.kind = opts.kind;
     this.bus = opts.bus;
-    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus });
+    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus, declared: opts.task.names });
   }
 
   /**

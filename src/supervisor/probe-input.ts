@@ -42,6 +42,8 @@ export interface ProbeInputOptions {
   bus: Bus;
   /** events.ndjson bytes this probe may fill (default PROBE_LIMITS.eventsBytes; a process probe: its logLimit). */
   eventsBytes?: number;
+  /** The counter and gauge names the scenario declares for the probe: always kept. */
+  declared?: readonly string[];
 }
 
 export class ProbeInput {
@@ -52,7 +54,7 @@ export class ProbeInput {
   private workerTally: Partial<InputTally> = {};
   private readonly events = new RateGate(PROBE_LIMITS.eventsPerSec);
   private readonly logs = new RateGate(PROBE_LIMITS.logsPerSec);
-  private readonly names = new NameSet();
+  private readonly names: NameSet;
   private readonly eventsBytes: number;
   private eventBytesUsed = 0;
   private lastReportAt = 0;
@@ -63,6 +65,7 @@ export class ProbeInput {
     this.probe = opts.probe;
     this.bus = opts.bus;
     this.eventsBytes = opts.eventsBytes ?? PROBE_LIMITS.eventsBytes;
+    this.names = new NameSet(PROBE_LIMITS.names, opts.declared);
     // The last counts go out before the verdict is made (run:end comes first).
     opts.bus.once('run:end', () => this.report(true));
   }
@@ -77,10 +80,12 @@ export class ProbeInput {
     if (time.replaced) this.count('badTimes');
     const clean = cleanData(data);
     if (clean.replaced > 0) this.count('valuesReplaced', clean.replaced);
-    const bytes = named.kind.length + (clean.data ? JSON.stringify(clean.data).length : 0) + this.probe.length + 40;
+    const event = { t: time.t, probe: this.probe, kind: named.kind, ...(clean.data ? { data: clean.data } : {}) };
+    // Its line in events.ndjson, newline included.
+    const bytes = JSON.stringify(event).length + 1;
     if (this.eventBytesUsed + bytes > this.eventsBytes) return this.count('eventsDropped');
     this.eventBytesUsed += bytes;
-    this.bus.emit('event', { t: time.t, probe: this.probe, kind: named.kind, ...(clean.data ? { data: clean.data } : {}) });
+    this.bus.emit('event', event);
   }
 
   /** A probe's log line: level mapped to one of the four, message and data bounded, rate-limited. */
@@ -93,7 +98,7 @@ export class ProbeInput {
     if (time.replaced) this.count('badTimes');
     const clean = cleanData(data);
     if (clean.replaced > 0) this.count('valuesReplaced', clean.replaced);
-    this.bus.emit('log', { t: time.t, probe: this.probe, level: lvl.level, msg: cleanMessage(msg), ...(clean.data ? { data: clean.data } : {}) });
+    this.bus.emit('log', { t: time.t, probe: this.probe, level: lvl.level, msg: cleanMessage(msg), ...(clean.data ? { data: ownKeys(clean.data) } : {}) });
   }
 
   /** ctx.fatal(): the supervisor's `fatal` event (a probe's ctx.event('fatal') is only `probe:fatal`). */
@@ -203,6 +208,14 @@ export class ProbeInput {
       this.bus.emit('log', { t: this.lastReportAt, probe: this.probe, level: 'warn', msg: `input from the probe was dropped or replaced (${describe(counts)}); limits in docs/probe-sdk.md` });
     }
   }
+}
+
+/** Keys of a log line the log itself writes: a probe's `level` or `time` in its data must not stand in for them. */
+const LOG_KEYS = new Set(['level', 'time', 'msg', 'probe', 'pid', 'hostname', 'stderr', 'event']);
+
+function ownKeys(data: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(data).some((k) => LOG_KEYS.has(k))) return data;
+  return Object.fromEntries(Object.entries(data).map(([k, v]) => [LOG_KEYS.has(k) ? `data.${k}` : k, v]));
 }
 
 function describe(counts: Partial<InputTally>): string {

@@ -49,6 +49,8 @@ export interface ProcessHostOptions {
   gcFloorIntervalMs?: number;
   /** The scenario's stopGrace: also how long an orphaned program gets between SIGTERM and SIGKILL. */
   stopGraceMs?: number;
+  /** Counter and gauge names the scenario declares: kept whatever the cap on names (#26.8). */
+  declaredNames?: readonly string[];
 }
 
 /** Process groups still running, killed if the supervisor exits without stopping them. */
@@ -159,7 +161,7 @@ export class ProcessHost {
     this.name = opts.name;
     this.bus = opts.bus;
     this.spec = opts.spec;
-    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus, eventsBytes: opts.spec.logLimit });
+    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus, eventsBytes: opts.spec.logLimit, declared: opts.declaredNames });
     if (opts.spec.node) this.snapshot = (file) => this.heapSnapshot(file);
     const checked = checkProcessProbe(opts.spec, opts.baseDir);
     this.executable = checked?.executable;

@@ -14,11 +14,13 @@ export class ProbeOutput {
   private readonly tally: InputTally = emptyTally();
   private readonly events = new RateGate(PROBE_LIMITS.eventsPerSec);
   private readonly logs = new RateGate(PROBE_LIMITS.logsPerSec);
-  private readonly names = new NameSet();
+  private readonly names: NameSet;
   private readonly post: (message: WorkerMessage) => void;
 
-  constructor(post: (message: WorkerMessage) => void) {
+  /** `declared`: the scenario's counter and gauge names, never crowded out by others. */
+  constructor(post: (message: WorkerMessage) => void, declared: readonly string[] = []) {
     this.post = post;
+    this.names = new NameSet(PROBE_LIMITS.names, declared);
   }
 
   count(name: unknown, by: unknown = 1): void {

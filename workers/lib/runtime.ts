@@ -140,7 +140,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));
 
   const post = (message: WorkerMessage) => port.postMessage(message);
-  const output = new ProbeOutput(post);
+  const output = new ProbeOutput(post, task.names);
 
   port.on('message', (message: SupervisorMessage) => {
     if (message.type === 'stop' && !controller.signal.aborted) {
