@@ -12,6 +12,11 @@ export const PROBE_LIMITS = {
   logsPerSec: 100,
   /** Distinct counter and gauge names per probe (the scenario's declared ones always fit). */
   names: 256,
+  /**
+   * Distinct event kinds per probe: each is a label value of exsoak_probe_events_total. Past it
+   * an event is kept as `probe:other` with its kind in its data.
+   */
+  eventKinds: 64,
   /** Characters of a counter, gauge or event name. */
   nameChars: 128,
   /** Characters of a log message or of any string inside an event's data. */
@@ -43,10 +48,12 @@ export interface InputTally {
   valuesReplaced: number;
   /** Events of a kind the supervisor uses itself, kept under `probe:<kind>`. */
   kindsRenamed: number;
+  /** Events of a kind past the limit on distinct kinds, kept as `probe:other`. */
+  kindsOther: number;
 }
 
 export function emptyTally(): InputTally {
-  return { eventsDropped: 0, logsDropped: 0, badLevels: 0, badTimes: 0, badValues: 0, namesDropped: 0, valuesReplaced: 0, kindsRenamed: 0 };
+  return { eventsDropped: 0, logsDropped: 0, badLevels: 0, badTimes: 0, badValues: 0, namesDropped: 0, valuesReplaced: 0, kindsRenamed: 0, kindsOther: 0 };
 }
 
 /** The non-zero entries of a tally (what is worth reporting), or undefined when all are zero. */

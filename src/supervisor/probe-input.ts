@@ -55,6 +55,7 @@ export class ProbeInput {
   private readonly events = new RateGate(PROBE_LIMITS.eventsPerSec);
   private readonly logs = new RateGate(PROBE_LIMITS.logsPerSec);
   private readonly names: NameSet;
+  private readonly kinds = new NameSet(PROBE_LIMITS.eventKinds);
   private readonly eventsBytes: number;
   private eventBytesUsed = 0;
   private lastReportAt = 0;
@@ -80,7 +81,12 @@ export class ProbeInput {
     if (time.replaced) this.count('badTimes');
     const clean = cleanData(data);
     if (clean.replaced > 0) this.count('valuesReplaced', clean.replaced);
-    const event = { t: time.t, probe: this.probe, kind: named.kind, ...(clean.data ? { data: clean.data } : {}) };
+    // Each kind is a label value in /metrics: a probe inventing kinds must not grow that set.
+    const other = !this.kinds.admit(named.kind);
+    if (other) this.count('kindsOther');
+    const event = other
+      ? { t: time.t, probe: this.probe, kind: `${PROBE_KIND_PREFIX}other`, data: { kind: named.kind, ...clean.data } }
+      : { t: time.t, probe: this.probe, kind: named.kind, ...(clean.data ? { data: clean.data } : {}) };
     // Its line in events.ndjson, newline included.
     const bytes = JSON.stringify(event).length + 1;
     if (this.eventBytesUsed + bytes > this.eventsBytes) return this.count('eventsDropped');

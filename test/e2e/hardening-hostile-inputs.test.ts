@@ -258,6 +258,9 @@ test('#26.8 per-probe streams and name sets are bounded: 100,000 counter names, 
   const floodBytes = events.filter((e) => e.probe === 'pflood' && e.kind === 'tick').reduce((n, e) => n + JSON.stringify(e).length + 1, 0);
   assert.ok(floodBytes <= 200_000, `${floodBytes} bytes of events from a probe with logLimit 200000`);
   assert.ok(statSync(path.join(out, 'summary.json')).size < 1024 * 1024, 'summary.json stays small');
+  const kinds = new Set(events.filter((e) => e.probe === 'pnames').map((e) => e.kind));
+  assert.ok(kinds.size <= PROBE_LIMITS.eventKinds + 1 + SUPERVISOR_KINDS.size, `${kinds.size} event kinds (a label set in /metrics)`);
+  assert.ok(kinds.has('probe:other'));
 });
 
 test("#26.9 counters are non-negative finite numbers: '5' and -3 are rejected and reported", async () => {

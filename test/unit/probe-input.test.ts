@@ -162,6 +162,12 @@ test('#26.8 names are capped, events.ndjson bytes are bounded per probe, and wha
   assert.ok(Object.keys(counters).length <= PROBE_LIMITS.names);
   assert.ok(input.counts()!.eventsDropped! > 0);
   assert.ok(input.counts()!.namesDropped! > 0);
+  const kinds = new Set<string>();
+  bus.on('event', (e) => kinds.add(e.kind));
+  const many = new ProbeInput({ probe: 'k', bus });
+  for (let i = 0; i < 200; i++) many.event(`kind-${i}`, { i }, undefined);
+  assert.equal(kinds.size, PROBE_LIMITS.eventKinds + 1, 'new kinds past the limit are probe:other');
+  assert.equal(many.counts()!.kindsOther, 200 - PROBE_LIMITS.eventKinds);
   // Only the configured families of a scrape body are parsed.
   const body = ['# TYPE msgs_total counter', 'msgs_total{a="1"} 5', ...Array.from({ length: 10_000 }, (_, i) => `other_${i} 1`), 'lat_bucket{le="1"} 2', 'lat_count 3'].join('\n');
   const kept = onlyFamilies(body, ['msgs', 'lat_count']);
