@@ -61,6 +61,7 @@ export class ProbeInput {
   private lastReportAt = 0;
   private reported = '';
   private timer?: NodeJS.Timeout;
+  private fatalSeen = false;
 
   constructor(opts: ProbeInputOptions) {
     this.probe = opts.probe;
@@ -109,6 +110,8 @@ export class ProbeInput {
 
   /** ctx.fatal(): the supervisor's `fatal` event (a probe's ctx.event('fatal') is only `probe:fatal`). */
   fatal(reason: unknown, data: unknown, t: unknown): void {
+    if (this.fatalSeen) return; // the first is the verdict's; the rest would only flood the bus
+    this.fatalSeen = true;
     const clean = cleanData(data);
     if (clean.replaced > 0) this.count('valuesReplaced', clean.replaced);
     const time = cleanTime(t);

@@ -3,8 +3,10 @@
 // (workers/lib/probe-output.ts), each on its own; the whole runs are in the hostile-input suite.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { NdjsonFile } from '../../src/results/files.ts';
 import { Bus } from '../../src/bus/bus.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
 import { SUPERVISOR_EVENT_KINDS } from '../../src/bus/types.ts';
@@ -207,4 +209,15 @@ test('#26.7 a 14 s sampler gap fails "sampler kept its interval"; a short lag is
   assert.equal(health.processCriteria()[0]!.pass, true);
   health.onEvent({ t: 0, probe: 'process', kind: 'sampler-lag', data: { intervalMs: 1000, worstGapMs: 13_900, lateTicks: 6 } });
   assert.equal(health.processCriteria()[0]!.pass, false);
+});
+
+test('#26.5 a record JSON cannot carry is written made safe, not "results could not be written"', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'exsoak-h26-'));
+  const file = new NdjsonFile(path.join(dir, 'events.ndjson'));
+  const cyclic: Record<string, unknown> = {};
+  cyclic.self = cyclic;
+  file.append({ t: 1, probe: 'p', kind: 'x', data: { n: 1n, cyclic } });
+  file.close();
+  const line = JSON.parse(readFileSync(path.join(dir, 'events.ndjson'), 'utf8'));
+  assert.deepEqual(line.data, { n: '1', cyclic: { self: '[cycle]' } });
 });

@@ -16,6 +16,7 @@ export class ProbeOutput {
   private readonly logs = new RateGate(PROBE_LIMITS.logsPerSec);
   private readonly names: NameSet;
   private readonly post: (message: WorkerMessage) => void;
+  private fatalSent = false;
 
   /** `declared`: the scenario's counter and gauge names, never crowded out by others. */
   constructor(post: (message: WorkerMessage) => void, declared: readonly string[] = []) {
@@ -58,6 +59,9 @@ export class ProbeOutput {
   }
 
   fatal(reason: unknown, data: unknown): void {
+    // The first says it all (the verdict keeps the first reason): a loop of them must not flood the port.
+    if (this.fatalSent) return;
+    this.fatalSent = true;
     const clean = this.clean(data);
     this.post({ type: 'fatal', t: Date.now(), reason: cleanMessage(reason), ...(clean ? { data: clean } : {}) });
   }
