@@ -256,7 +256,12 @@ export function toJsonSafe(value: unknown, limits: { depth: number; width: numbe
         out['…'] = replace(`[${keys.length - kept} more keys]`);
         break;
       }
-      const item = walk((obj as Record<string, unknown>)[key], depth + 1);
+      let item: unknown;
+      try {
+        item = walk((obj as Record<string, unknown>)[key], depth + 1);
+      } catch {
+        item = replace('[unreadable]'); // a getter that throws costs only its own key
+      }
       if (item === undefined) continue;
       budget -= key.length + 4;
       out[key.length > limits.stringChars ? key.slice(0, limits.stringChars) : key] = item;

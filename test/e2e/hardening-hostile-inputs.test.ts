@@ -181,7 +181,7 @@ test('#26.1 a probe cannot emit snapshot-start (or crash, exit, leak, breach, fa
 });
 
 test('#26.4 bad log levels and timestamps are the probe\'s error: mapped, replaced, counted; every output written', async () => {
-  const { res, out, verdict, events } = await hostileRun('h26-4', { levels: moduleProbe('levels'), times: processProbe('times'), healthy: { kind: 'idle' } });
+  const { res, out, verdict, events } = await hostileRun('h26-4', { levels: moduleProbe('levels'), times: processProbe('times'), healthy: { kind: 'idle' } }, { duration: '8s' });
   assert.equal(res.code, 0, res.stderr.slice(-2000));
   assert.ok(verdict.probes.levels.input.badLevels >= 6, JSON.stringify(verdict.probes.levels.input));
   assert.ok(verdict.probes.times.input.badTimes >= 6, JSON.stringify(verdict.probes.times.input));
@@ -194,7 +194,7 @@ test('#26.4 bad log levels and timestamps are the probe\'s error: mapped, replac
 });
 
 test('#26.5 BigInt, cycles, functions, deep nesting and a 60 KB nested line are serialised or replaced; the run and the other probes go on', async () => {
-  const { res, verdict, events } = await hostileRun('h26-5', { serialise: moduleProbe('serialise'), deep: processProbe('deep'), healthy: { kind: 'idle' } });
+  const { res, verdict, events } = await hostileRun('h26-5', { serialise: moduleProbe('serialise'), deep: processProbe('deep'), healthy: { kind: 'idle' } }, { duration: '8s' });
   assert.equal(res.code, 0, res.stderr.slice(-2000));
   for (const name of ['serialise', 'deep', 'healthy']) assert.equal(verdict.probes[name].pass, true, `${name}: ${JSON.stringify(verdict.probes[name].criteria)}`);
   const of = (probe: string, kind: string) => events.find((e) => e.probe === probe && e.kind === kind);

@@ -117,6 +117,7 @@ test('#26.5 BigInt, cycles, functions, deep and huge data are serialised within 
   assert.equal(v.big, '1000000000000000000000000000000');
   assert.equal((v.cyclic as Record<string, unknown>).self, '[cycle]');
   assert.equal(v.fn, '[function named]');
+  assert.deepEqual(v.throwing, { x: '[unreadable]' });
   assert.ok(replaced >= 6);
   // The supervisor checks again what the runtime already cleaned: it never grows.
   assert.ok(JSON.stringify(toJsonSafe(value).value).length <= text.length);

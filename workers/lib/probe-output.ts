@@ -55,7 +55,7 @@ export class ProbeOutput {
     if (!this.logs.take()) return void this.tally.logsDropped++;
     const clean = this.clean(data);
     // The level is checked (and a bad one counted) by the supervisor: it maps `warning` → warn.
-    this.post({ type: 'log', t: Date.now(), level: (typeof level === 'string' ? level : String(level)) as 'info', msg: cleanMessage(msg), ...(clean ? { data: clean } : {}) });
+    this.post({ type: 'log', t: Date.now(), level: (typeof level === 'string' ? level : '') as 'info', msg: cleanMessage(msg), ...(clean ? { data: clean } : {}) });
   }
 
   fatal(reason: unknown, data: unknown): void {
