@@ -164,8 +164,6 @@ export class ProbeInput {
       bump(`events.${kind}`);
       if (kind === 'disconnect') bump(data.scheduled === true ? 'drops.scheduled' : 'drops.unscheduled');
       this.event(event, data, t);
-    } else if (event !== undefined && event !== 'counters') {
-      this.event(event, data, t); // not a name: kept as probe:unnamed, counted
     }
     return true;
   }
