@@ -68,7 +68,7 @@ export const SUPERVISOR_EVENT_KINDS = [
   'probe-input',
 ] as const;
 
-export type SupervisorEventKind = (typeof SUPERVISOR_EVENT_KINDS)[number];
+type SupervisorEventKind = (typeof SUPERVISOR_EVENT_KINDS)[number];
 
 export type ProbeEventKind = SupervisorEventKind | (string & {});
 

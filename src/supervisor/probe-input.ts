@@ -25,7 +25,7 @@ import {
 
 const RESERVED = new Set<string>(SUPERVISOR_EVENT_KINDS);
 /** The prefix a probe's event of a reserved kind is kept under (no supervisor kind starts with it). */
-export const PROBE_KIND_PREFIX = 'probe:';
+const PROBE_KIND_PREFIX = 'probe:';
 /** While the counts grow, they are announced at most this often. */
 const REPORT_EVERY_MS = 10_000;
 
