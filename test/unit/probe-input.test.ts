@@ -15,6 +15,9 @@ import { ProbeInput, probeEventKind } from '../../src/supervisor/probe-input.ts'
 import { cleanLevel, cleanTime, counterValue, PROBE_LIMITS, toJsonSafe } from '../../src/shared/untrusted.ts';
 import { samplerGapFails } from '../../src/shared/sampler-gap.ts';
 import { ProbeHealth } from '../../src/verdict/health.ts';
+import { VerdictEngine } from '../../src/verdict/engine.ts';
+import { ThresholdSchema } from '../../src/scenario/schema.ts';
+import { makeSample } from '../helpers/samples.ts';
 import { onlyFamilies, parseMetricValues, PromScraper } from '../../src/sampling/prom-scrape.ts';
 import { ProbeOutput } from '../../workers/lib/probe-output.ts';
 
@@ -221,4 +224,28 @@ test('#26.5 a record JSON cannot carry is written made safe, not "results could 
   file.close();
   const line = JSON.parse(readFileSync(path.join(dir, 'events.ndjson'), 'utf8'));
   assert.deepEqual(line.data, { n: '1', cyclic: { self: '[cycle]' } });
+});
+
+test('#26.1 a leaking module that sends snapshot-start is still judged: its abortOnFail fires and its heap floor counts', () => {
+  const MB = 1024 * 1024;
+  const bus = new Bus();
+  const aborts: string[] = [];
+  const engine = new VerdictEngine({
+    bus,
+    probes: [{ name: 'm', kind: 'module', thresholds: [ThresholdSchema.parse({ threshold: 'heap_used_mb.max < 100', abortOnFail: true })] }],
+    process: [],
+    startedAt: 0,
+    leak: { warmupMs: 0, budgetBytes: 50 * MB, nominalMs: 3_600_000, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: true },
+    onAbort: (b) => aborts.push(b.criterion.expr),
+  });
+  const input = new ProbeInput({ probe: 'm', bus });
+  for (let i = 0; i < 60; i++) {
+    // What the probe sends through ctx.event: never the supervisor's snapshot-start.
+    input.event('snapshot-start', { rssBeforeBytes: 1 }, undefined);
+    bus.emit('sample', makeSample('m', i * 60_000, { heapUsed: (20 + 2 * i) * MB, heapFloor: (10 + 2 * i) * MB, heapFloorMajor: true }));
+  }
+  assert.deepEqual(aborts, ['heap_used_mb.max < 100']);
+  const leak = engine.verdict('s', 'completed', 3_600_000).probes.m!.leak!;
+  assert.notEqual(leak.status, 'insufficient-data', JSON.stringify(leak));
+  assert.ok(leak.points > 10);
 });
