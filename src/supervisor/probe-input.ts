@@ -86,7 +86,7 @@ export class ProbeInput {
     const other = !this.kinds.admit(named.kind);
     if (other) this.count('kindsOther');
     const event = other
-      ? { t: time.t, probe: this.probe, kind: `${PROBE_KIND_PREFIX}other`, data: { kind: named.kind, ...clean.data } }
+      ? { t: time.t, probe: this.probe, kind: `${PROBE_KIND_PREFIX}other`, data: { ...clean.data, kind: named.kind } }
       : { t: time.t, probe: this.probe, kind: named.kind, ...(clean.data ? { data: clean.data } : {}) };
     // Its line in events.ndjson, newline included.
     const bytes = JSON.stringify(event).length + 1;
