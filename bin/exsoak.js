@@ -32,6 +32,10 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
   };
   globalThis[Symbol.for('exsoak.earlySignals')] = { signals, release };
 }
+// A closed stdout or stderr (`exsoak run … 2>&1 | head -1`, a terminal gone) must not lose the
+// run (#26.6): a write to it fails with EPIPE, emitted as an 'error' that would otherwise end the
+// process at the first log line, before verdict.json. The files and the exit code still come.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 // `exsoak run` execs into this same command line with its resolved plan (src/cli/handoff.ts): this
 // image supervises the run without loading the command-line parser or the scenario's schemas.
 const plan = process.env.EXSOAK_RUN_PLAN;

@@ -175,7 +175,7 @@ export async function runBitunixProbe(ctx: ProbeContext): Promise<void> {
     ctx.gauge('state', executorStateIndex(t.to));
     ctx.event('state', { from: t.from, to: t.to, reason: t.reason, heldMs: t.heldMs });
     // ERROR_LOCK is left only by stopping: the run learns at once instead of idling for hours.
-    if (t.to === 'ERROR_LOCK') ctx.event('fatal', { state: 'ERROR_LOCK', reason: `ERROR_LOCK: ${t.reason}` });
+    if (t.to === 'ERROR_LOCK') ctx.fatal(`ERROR_LOCK: ${t.reason}`, { state: 'ERROR_LOCK' });
     flushStateTime();
   });
   executor.on('stuck', (s) => {

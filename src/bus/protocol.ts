@@ -19,6 +19,8 @@ export interface ProbeTask {
   /** `--inject-leak`: retain this many bytes per second (0 = off). */
   injectLeakBytesPerSec: number;
   seed: number;
+  /** Counter and gauge names the probe declares: always kept, whatever the cap on names (#26.8). */
+  names?: readonly string[];
   /** The keys of the probe's block that belong to its kind (kind module: `modulePath`, the file to import). */
   own?: Record<string, unknown>;
 }
@@ -27,8 +29,11 @@ export type Level = 'debug' | 'info' | 'warn' | 'error';
 
 export type WorkerMessage =
   | { type: 'ready'; t: number }
-  /** Cumulative counters and current gauges: the supervisor keeps only the latest. */
-  | { type: 'counters'; t: number; counters: Record<string, number>; gauges: Record<string, number> }
+  /**
+   * Cumulative counters and current gauges: the supervisor keeps only the latest. `input`: what
+   * the runtime dropped or rejected of the probe's calls so far (src/shared/untrusted.ts InputTally).
+   */
+  | { type: 'counters'; t: number; counters: Record<string, number>; gauges: Record<string, number>; input?: Record<string, number> }
   /**
    * Heap after GC since the last report: `floor` is the lowest used heap seen right after a
    * collection; `major` says whether a full (mark-compact) collection produced it.
@@ -36,6 +41,8 @@ export type WorkerMessage =
   | { type: 'gc'; t: number; floor: number; major: boolean; collections: number }
   | { type: 'event'; t: number; kind: string; data?: Record<string, unknown> }
   | { type: 'log'; t: number; level: Level; msg: string; data?: Record<string, unknown> }
+  /** ctx.fatal(): a state the probe cannot leave; the supervisor's `fatal` event (failOnFatal). */
+  | { type: 'fatal'; t: number; reason: string; data?: Record<string, unknown> }
   | { type: 'done'; t: number; reason: string };
 
 export type SupervisorMessage = { type: 'stop'; reason: string };

@@ -40,18 +40,41 @@ export interface Sample {
   gauges: Record<string, number>;
 }
 
-export type ProbeEventKind =
-  | 'start'
-  | 'exit'
-  | 'crash'
-  | 'unresponsive'
+/**
+ * Every event kind the supervisor emits or acts on (#26.1). A probe's event never carries one of
+ * these: the hosts keep such an event as `probe:<kind>` (src/supervisor/probe-input.ts), so no
+ * probe can fake a crash, an exit, a snapshot, a leak or a breach. test/unit/probe-input.test.ts
+ * reads the sources and fails when a kind is emitted or compared on and is missing here.
+ */
+export const SUPERVISOR_EVENT_KINDS = [
+  'start',
+  'exit',
+  'crash',
+  'unresponsive',
   /** The sampler could not keep its interval (probe: 'process'). */
-  | 'sampler-lag'
-  | 'responsive'
-  | 'breach'
-  | 'abort'
-  | 'snapshot'
-  | (string & {});
+  'sampler-lag',
+  'responsive',
+  'breach',
+  'abort',
+  'leak',
+  /** A state the probe cannot leave: from the SDK's ctx.fatal(), never from ctx.event(). */
+  'fatal',
+  'snapshot',
+  'snapshot-start',
+  'snapshot-failed',
+  'snapshot-skipped',
+  'snapshot-diff',
+  /** What was dropped, replaced or rejected from a probe's input (counts). */
+  'probe-input',
+  /** A process probe's /metrics endpoint could not be read (and how often so far). */
+  'scrape-failed',
+  /** Configured counters no scrape has found: a threshold on one reads "never scraped". */
+  'metrics-unscraped',
+] as const;
+
+type SupervisorEventKind = (typeof SUPERVISOR_EVENT_KINDS)[number];
+
+export type ProbeEventKind = SupervisorEventKind | (string & {});
 
 export interface ProbeEvent {
   t: number;

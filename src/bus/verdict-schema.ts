@@ -36,7 +36,7 @@ export const VerdictSchema = z
     durationMs: z.number().finite(),
     probes: z.record(
       z.string(),
-      z.object({ pass: z.boolean(), kind: z.string(), status: z.string(), error: z.string().optional(), criteria: z.array(CriterionSchema), leak: LeakSchema.optional() }).passthrough(),
+      z.object({ pass: z.boolean(), kind: z.string(), status: z.string(), error: z.string().optional(), input: z.record(z.string(), z.number().finite()).optional(), criteria: z.array(CriterionSchema), leak: LeakSchema.optional() }).passthrough(),
     ),
     process: z
       .object({

@@ -70,6 +70,8 @@ export interface ProbeVerdict {
   stack?: string;
   /** A state it reported it cannot leave (ERROR_LOCK, missing credentials…), with its reason. */
   fatal?: string;
+  /** What was dropped, replaced or rejected of what the probe sent (src/shared/untrusted.ts InputTally), when anything was. */
+  input?: Record<string, number>;
   criteria: Criterion[];
   leak?: LeakReport;
   snapshotDiff?: unknown;

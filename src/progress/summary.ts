@@ -18,6 +18,8 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
     // A crashed process probe: how it ended and its last words (the whole tail is in verdict.json).
     if (probe.exit) rows.push([name, 'exit', probe.exit.signal ? `signal ${probe.exit.signal}` : `code ${probe.exit.code}`, 'info']);
     for (const line of (probe.stderrTail ?? []).slice(-5)) rows.push([name, 'stderr', line, 'info']);
+    // What the probe sent that was dropped or replaced (its rate and size limits, bad values): #26.
+    if (probe.input) rows.push([name, 'input dropped/replaced', Object.entries(probe.input).map(([k, v]) => `${k} ${v}`).join(', '), 'info']);
     // A check that did not conclude says so, and why: a PASS must not hide "could not judge".
     if (leak?.reason && (leak.status === 'insufficient-data' || leak.status === 'inconclusive')) rows.push([name, `leak check ${leak.status.toUpperCase()}`, leak.reason, 'NO VERDICT']);
     // The snapshot diff's holders of what grew, most first: the culprit, by name.

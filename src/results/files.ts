@@ -2,6 +2,7 @@
 // hands when the call returns, so a crash or kill -9 loses at most the sample being written.
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, renameSync } from 'node:fs';
 import path from 'node:path';
+import { toJsonSafe } from '../shared/untrusted.ts';
 
 export class ResultsWriteError extends Error {}
 
@@ -35,7 +36,19 @@ export class AppendFile {
 
 export class NdjsonFile extends AppendFile {
   append(record: unknown): void {
-    this.write(JSON.stringify(record) + '\n');
+    this.write(jsonLine(record));
+  }
+}
+
+/**
+ * A record as one JSON line. One that JSON cannot carry (a BigInt, a cycle, nesting past the
+ * stack) is written made safe instead: a bad value is never "results could not be written" (#26.5).
+ */
+function jsonLine(record: unknown): string {
+  try {
+    return JSON.stringify(record) + '\n';
+  } catch {
+    return JSON.stringify(toJsonSafe(record, { depth: 32, width: 10_000, stringChars: 1_000_000, bytes: 16 * 1024 * 1024 }).value) + '\n';
   }
 }
 

@@ -13,7 +13,11 @@ export interface ScrapeLimits {
   maxSeries: number;
 }
 
-export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 4 * 1024 * 1024, maxSeries: 20_000 };
+/**
+ * 1 MiB: a client's own metrics are tens of KB; a 3.6 MB body parsed whole took the supervisor
+ * from 71 to 270 MB (#26.8). Documented in docs/process-probes.md.
+ */
+export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 1024 * 1024, maxSeries: 20_000 };
 
 /** The number of sample lines (not comments, not blank) in a text-format body, counted up to `limit + 1`. */
 export function countSeries(text: string, limit: number): number {
@@ -91,6 +95,22 @@ export function parseMetricValues(text: string): Map<string, number> {
   return values;
 }
 
+const SUFFIXES = /_(total|count|sum|bucket)$/;
+
+/**
+ * The lines of a Prometheus text body that belong to the named families (their samples and their
+ * `# TYPE`/`# HELP` lines), a name matched with or without `_total`, `_count`, `_sum`, `_bucket`.
+ */
+export function onlyFamilies(text: string, names: readonly string[]): string {
+  const wanted = new Set(names.map((n) => n.replace(SUFFIXES, '')));
+  const kept: string[] = [];
+  for (const line of text.split('\n')) {
+    const name = line.startsWith('#') ? /^#\s+(?:TYPE|HELP)\s+(\S+)/.exec(line)?.[1] : /^[^\s{]+/.exec(line)?.[0];
+    if (name !== undefined && (wanted.has(name) || wanted.has(name.replace(SUFFIXES, '')))) kept.push(line);
+  }
+  return kept.join('\n') + '\n';
+}
+
 /** A value by its configured name; a counter configured without `_total` also finds the suffixed series. */
 function lookup(values: Map<string, number>, name: string, counter: boolean): number | undefined {
   return values.get(name) ?? (counter && !name.endsWith('_total') ? values.get(`${name}_total`) : undefined);
@@ -152,7 +172,8 @@ export class PromScraper {
     const text = await fetchMetricsText(this.mapping.url, this.limits);
     const series = countSeries(text, this.limits.maxSeries);
     if (series > this.limits.maxSeries) throw new Error(`GET ${this.mapping.url}: more than ${this.limits.maxSeries} series; exsoak reads at most that many`);
-    return this.apply(parseMetricValues(text));
+    // Only the configured families are parsed: other series cost a line scan, not a parse.
+    return this.apply(parseMetricValues(onlyFamilies(text, [...Object.values(this.mapping.counters), ...Object.values(this.mapping.gauges)])));
   }
 
   /** Applies one parsed scrape (separate from the GET so resets are testable without a server). */
@@ -161,7 +182,8 @@ export class PromScraper {
     for (const [name, source] of Object.entries(this.mapping.counters)) {
       const counter = this.totals.get(name)!;
       const raw = lookup(values, source, true);
-      if (raw === undefined) {
+      // A counter is never negative (#26.9): such a value is not taken (the name reads as missing).
+      if (raw === undefined || raw < 0) {
         result.missing.push(name);
       } else {
         const before = counter.resets;

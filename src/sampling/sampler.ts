@@ -7,6 +7,7 @@ import type { Sample } from '../bus/types.ts';
 import { FloorRule } from './floor.ts';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../shared/timers.ts';
 import { closeProcessSampler, sampleProcess } from './process.ts';
+import { samplerGapFails } from '../shared/sampler-gap.ts';
 
 export class Sampler {
   private timer?: LongTimer;
@@ -148,7 +149,7 @@ export class Sampler {
     this.lateTicks++;
     this.worstGapMs = Math.max(this.worstGapMs, gap);
     // Said once, then again each time the count doubles: a bounded number of events.
-    if (this.lateTicks >= Math.max(3, this.reportedLate * 2)) {
+    if (this.lateTicks >= Math.max(3, this.reportedLate * 2) || samplerGapFails(gap, this.intervalMs)) {
       this.reportedLate = this.lateTicks;
       this.bus.emit('event', { t: now, probe: 'process', kind: 'sampler-lag', data: { intervalMs: this.intervalMs, worstGapMs: this.worstGapMs, lateTicks: this.lateTicks } });
     }

@@ -20,6 +20,7 @@ import { printReportsOn } from '../progress/report-block.ts';
 import { formatReportLine } from '../bus/report.ts';
 import { requireProbeKind } from '../probes/index.ts';
 import { floorCadenceMs } from '../scenario/compress.ts';
+import { cleanLevel } from '../shared/untrusted.ts';
 
 export interface WiringOptions {
   bus: Bus;
@@ -148,7 +149,9 @@ export function wireConsumers(opts: WiringOptions): Consumers {
 }
 
 function wireLog(bus: Bus, log: Logger): void {
-  bus.on('log', (entry) => log[entry.level as 'info']({ probe: entry.probe, ...entry.data }, entry.msg));
+  // The level is checked where a probe's line comes in (probe-input.ts); checked again here, since a
+  // `log['warning']` that is not a function ended the run with a TypeError (#26.4).
+  bus.on('log', (entry) => log[cleanLevel(entry.level).level]({ probe: entry.probe, ...entry.data }, entry.msg));
   // Every event is in events.ndjson already: the log carries only those a reader must not miss.
   bus.on('event', (event) => {
     const level = event.kind === 'crash' || event.kind === 'breach' ? 'error' : event.kind === 'unresponsive' ? 'warn' : undefined;

@@ -266,6 +266,7 @@ export class VerdictEngine {
         ...(this.crashDetails.has(name) ? this.crashDetails.get(name) : {}),
         ...(this.crashStacks.has(name) ? { stack: this.crashStacks.get(name) } : {}),
         ...(fatal ? { fatal: fatal.reason } : {}),
+        ...(this.health.input(name) ? { input: this.health.input(name) } : {}),
         criteria,
         leak,
         ...(this.snapshotDiffs.has(name) ? { snapshotDiff: this.snapshotDiffs.get(name) } : {}),

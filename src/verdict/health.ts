@@ -3,6 +3,7 @@
 // the sampler kept its interval: a verdict over a tenth of the planned samples has to say so.
 import type { ProbeEvent, Sample } from '../bus/types.ts';
 import type { Criterion } from '../bus/verdict.ts';
+import { samplerGapFails } from '../shared/sampler-gap.ts';
 
 /** The exit reason WorkerHost gives a worker whose thread was terminated after the stop grace. */
 export const TERMINATED = /terminated after the stop grace period/;
@@ -12,6 +13,8 @@ export class ProbeHealth {
   private readonly unresponsive = new Map<string, number>();
   private readonly terminated = new Set<string>();
   private lag: { intervalMs: number; worstGapMs: number; lateTicks: number } | undefined;
+  /** What each probe's input lost (the latest `probe-input` counts): verdict.json's probes.NAME.input. */
+  private readonly inputs = new Map<string, Record<string, number>>();
   private readonly maxShare: number;
 
   constructor(maxUnresponsiveShare: number) {
@@ -26,6 +29,10 @@ export class ProbeHealth {
 
   onEvent(event: ProbeEvent): void {
     if (event.kind === 'exit' && TERMINATED.test(String(event.data?.reason ?? ''))) this.terminated.add(event.probe);
+    if (event.kind === 'probe-input' && event.data) {
+      const { final: _final, ...counts } = event.data as Record<string, number>;
+      this.inputs.set(event.probe, counts);
+    }
     if (event.kind === 'sampler-lag') {
       const d = event.data as { intervalMs: number; worstGapMs: number; lateTicks: number };
       this.lag = { intervalMs: d.intervalMs, worstGapMs: Math.max(this.lag?.worstGapMs ?? 0, d.worstGapMs), lateTicks: d.lateTicks };
@@ -47,15 +54,26 @@ export class ProbeHealth {
     return out;
   }
 
-  /** A note for the process scope when the sampler could not keep its interval (informational). */
+  /** What was dropped or replaced of a probe's input, when anything was. */
+  input(probe: string): Record<string, number> | undefined {
+    return this.inputs.get(probe);
+  }
+
+  /**
+   * The process scope's note when the sampler could not keep its interval: informational while
+   * the gaps are short, a failure once one is too long to trust the samples (src/shared/sampler-gap.ts).
+   */
   processCriteria(): Criterion[] {
     if (!this.lag) return [];
+    const fails = samplerGapFails(this.lag.worstGapMs, this.lag.intervalMs);
     return [
       {
         expr: 'sampler kept its interval',
         value: `${this.lag.lateTicks} late tick(s), worst gap ${this.lag.worstGapMs} ms`,
-        pass: true,
-        note: `sampleInterval ${this.lag.intervalMs} ms was not kept: the machine is overloaded (fewer probes, or a longer sampleInterval)`,
+        pass: !fails,
+        note: fails
+          ? `no sample for ${this.lag.worstGapMs} ms: thresholds could not be checked in that time (an overloaded machine, or a probe flooding the supervisor)`
+          : `sampleInterval ${this.lag.intervalMs} ms was not kept: the machine is overloaded (fewer probes, or a longer sampleInterval)`,
       },
     ];
   }

@@ -3,11 +3,15 @@
 // (and asserted) for the issue's closing note.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { CLI, runCli } from '../helpers/cli.ts';
-import { tempDir, writeScenario } from '../helpers/run.ts';
+import { readNdjson, tempDir, writeScenario } from '../helpers/run.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { groupAlive } from '../helpers/alive.ts';
+import { SUPERVISOR_EVENT_KINDS } from '../../src/bus/types.ts';
+import { PROBE_LIMITS } from '../../src/shared/untrusted.ts';
 import { fakeRun, flat } from '../helpers/fake-run.ts';
 
 const ok = `name: hostile
@@ -103,4 +107,171 @@ test('#18.13 SIGTERM while exsoak is still loading ends with 130 and the results
   assert.equal(code, 130, stderr);
   assert.ok(existsSync(path.join(out, 'verdict.json')), 'verdict written');
   assert.equal(JSON.parse(readFileSync(path.join(out, 'verdict.json'), 'utf8')).reason, 'interrupted');
+});
+
+// #26: a user's probe is untrusted input. Each attack is a short run of a hostile module probe
+// and/or a hostile process probe beside a healthy one: its exit code, every results file valid
+// JSON/NDJSON, no process left behind, and what the attack tried held off.
+const HOSTILE_MODULE = path.resolve('test/fixtures/modules/hostile.ts');
+const HOSTILE_PROCESS = path.resolve('test/fixtures/hostile-process.mjs');
+const moduleProbe = (attack: string, extra: Record<string, unknown> = {}) => ({ kind: 'module', module: HOSTILE_MODULE, options: { attack }, ...extra });
+const processProbe = (attack: string, extra: Record<string, unknown> = {}) => ({ kind: 'process', command: [process.execPath, HOSTILE_PROCESS, attack], events: 'stdout-ndjson', ...extra });
+
+interface RunEvent {
+  t: number;
+  probe: string;
+  kind: string;
+  data?: Record<string, unknown>;
+}
+
+/** Every results file parses (JSON, each NDJSON line), the HTML and JUnit reports are there. */
+function assertResultsValid(out: string): void {
+  const files = readdirSync(out);
+  for (const must of ['verdict.json', 'run.json', 'summary.json', 'report.html', 'junit.xml', 'samples.ndjson', 'events.ndjson', 'log.ndjson']) assert.ok(files.includes(must), `${must} written`);
+  for (const file of files) {
+    const full = path.join(out, file);
+    if (file.endsWith('.json')) assert.doesNotThrow(() => JSON.parse(readFileSync(full, 'utf8')), `${file} is JSON`);
+    if (file.endsWith('.ndjson')) {
+      for (const [i, text] of readFileSync(full, 'utf8').split('\n').entries()) if (text) assert.doesNotThrow(() => JSON.parse(text), `${file}:${i + 1} is JSON`);
+    }
+  }
+  assert.ok(statSync(path.join(out, 'report.html')).size > 1000);
+}
+
+async function hostileRun(name: string, probes: Record<string, unknown>, opts: { duration?: string; extra?: Record<string, unknown> } = {}) {
+  const dir = tempDir('exsoak-h26-');
+  // A shared 2-core box blocks a busy probe's loop now and then: that is not what these runs test
+  // (#26.7 keeps the default, its healthy probe must stay responsive).
+  const file = writeScenario(dir, { name, duration: opts.duration ?? '5s', sampleInterval: '250ms', maxUnresponsiveShare: 0.9, probes, ...opts.extra }, 'h.yaml');
+  const out = path.join(dir, 'out');
+  const res = await runCli(['run', file, '--out', out, '--no-progress'], { timeoutMs: 120_000 });
+  assert.ok(existsSync(path.join(out, 'verdict.json')), `verdict.json written (exit ${res.code})\n${res.stderr.slice(-3000)}`);
+  assertResultsValid(out);
+  const events = readNdjson<RunEvent>(path.join(out, 'events.ndjson'));
+  // No process left behind: every process probe's group is gone once exsoak has exited.
+  for (const e of events) if (e.kind === 'start' && typeof e.data?.pid === 'number') await waitFor(() => !groupAlive(e.data!.pid as number), { timeoutMs: 10_000, what: `process group ${e.data.pid} gone` });
+  const verdict = JSON.parse(readFileSync(path.join(out, 'verdict.json'), 'utf8'));
+  assert.doesNotMatch(res.stderr, /\n\s+at .*\(.*\.ts:\d+/, 'no stack trace');
+  return { res, out, verdict, events };
+}
+
+const SUPERVISOR_KINDS = new Set<string>(SUPERVISOR_EVENT_KINDS);
+
+test('#26.1 a probe cannot emit snapshot-start (or crash, exit, leak, breach, fatal): kept as probe:<kind>, its thresholds still judged', async () => {
+  const { res, verdict, events } = await hostileRun('h26-1', {
+    spoofm: moduleProbe('spoof', { thresholds: [{ threshold: 'heap_used_mb.max < 40', abortOnFail: true }] }),
+    spoofp: processProbe('spoof', { thresholds: ['rss_mb.max < 5'] }),
+    healthy: { kind: 'idle' },
+  }, { duration: '20s' });
+  assert.equal(res.code, 1, res.stderr.slice(-2000));
+  assert.equal(verdict.reason, 'aborted', 'the leaking module was aborted on its threshold despite its fake snapshots');
+  const heap = verdict.probes.spoofm.criteria.find((c: { expr: string }) => c.expr === 'heap_used_mb.max < 40');
+  assert.equal(heap.pass, false);
+  const rss = verdict.probes.spoofp.criteria.find((c: { expr: string }) => c.expr === 'rss_mb.max < 5');
+  assert.equal(rss.pass, false, 'the process probe is measured at its real RSS');
+  assert.ok(rss.value > 5, `rss ${rss.value} MB`);
+  for (const name of ['spoofm', 'spoofp']) {
+    assert.notEqual(verdict.probes[name].status, 'crashed', `${name}: a fake crash is not a crash`);
+    assert.equal(verdict.probes[name].fatal, undefined, `${name}: ctx.event('fatal') is not ctx.fatal()`);
+  }
+  const spoofed = events.filter((e) => e.data?.error === 'fake' || e.data?.rssBeforeBytes === 1);
+  assert.ok(spoofed.length > 10);
+  for (const e of spoofed) assert.ok(e.kind.startsWith('probe:') && !SUPERVISOR_KINDS.has(e.kind), `${e.probe} ${e.kind} kept apart`);
+  assert.ok(events.some((e) => e.probe === 'spoofp' && e.kind === 'probe:snapshot-start'));
+  assert.equal(verdict.probes.healthy.pass, true);
+});
+
+test('#26.4 bad log levels and timestamps are the probe\'s error: mapped, replaced, counted; every output written', async () => {
+  const { res, out, verdict, events } = await hostileRun('h26-4', { levels: moduleProbe('levels'), times: processProbe('times'), healthy: { kind: 'idle' } }, { duration: '8s' });
+  assert.equal(res.code, 0, res.stderr.slice(-2000));
+  assert.ok(verdict.probes.levels.input.badLevels >= 6, JSON.stringify(verdict.probes.levels.input));
+  assert.ok(verdict.probes.times.input.badTimes >= 6, JSON.stringify(verdict.probes.times.input));
+  const runStart = events[0]!.t;
+  for (const e of events) assert.ok(Math.abs(e.t - runStart) < 120_000, `${e.kind} at a time near the run's (${e.t})`);
+  const logs = readNdjson<{ level: number; msg: string }>(path.join(out, 'log.ndjson'));
+  assert.ok(logs.some((l) => l.msg === 'level warning' && l.level === 40), 'warning became warn');
+  assert.ok(logs.some((l) => l.msg === 'level notice' && l.level === 30), 'notice became info');
+  assert.match(res.stderr, /input dropped\/replaced .*badLevels/);
+});
+
+test('#26.5 BigInt, cycles, functions, deep nesting and a 60 KB nested line are serialised or replaced; the run and the other probes go on', async () => {
+  const { res, verdict, events } = await hostileRun('h26-5', { serialise: moduleProbe('serialise'), deep: processProbe('deep'), healthy: { kind: 'idle' } }, { duration: '8s' });
+  assert.equal(res.code, 0, res.stderr.slice(-2000));
+  for (const name of ['serialise', 'deep', 'healthy']) assert.equal(verdict.probes[name].pass, true, `${name}: ${JSON.stringify(verdict.probes[name].criteria)}`);
+  const of = (probe: string, kind: string) => events.find((e) => e.probe === probe && e.kind === kind);
+  assert.equal(of('serialise', 'bigint')?.data?.n, String(2n ** 100n));
+  assert.equal((of('serialise', 'cyclic')?.data as { self: unknown }).self, '[cycle]');
+  assert.match(String(of('serialise', 'function')?.data?.f), /^\[function/);
+  assert.match(JSON.stringify(of('serialise', 'deep')?.data), /\[depth\]/);
+  assert.ok(JSON.stringify(of('serialise', 'huge')).length < 20_000);
+  assert.ok(of('deep', 'deep') && of('deep', 'objects'), 'the nested lines were taken, bounded');
+  assert.ok(verdict.probes.serialise.input.valuesReplaced > 0);
+  assert.ok(verdict.probes.serialise.criteria.length === 0 || verdict.probes.serialise.pass);
+});
+
+test('#26.6 exsoak run … 2>&1 | head -1 (stdout and stderr closed) still writes every result with the verdict\'s exit code', async () => {
+  const dir = tempDir('exsoak-h26-');
+  const file = writeScenario(dir, { name: 'h26-6', duration: '3s', sampleInterval: '250ms', probes: { idle: { kind: 'idle' } } }, 'h.yaml');
+  const out = path.join(dir, 'out');
+  const child = spawn(process.execPath, [CLI, 'run', file, '--out', out, '--metrics-port', '0', '--report-every', '1s'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // `head -1`: one line read, then both pipes closed.
+  await new Promise<void>((resolve) => {
+    const first = (d: Buffer) => d.length > 0 && resolve();
+    child.stdout.once('data', first);
+    child.stderr.once('data', first);
+  });
+  child.stdout.destroy();
+  child.stderr.destroy();
+  const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
+  assert.equal(code, 0);
+  assertResultsValid(out);
+  assert.equal(JSON.parse(readFileSync(path.join(out, 'verdict.json'), 'utf8')).pass, true);
+});
+
+test('#26.7 a probe calling ctx.event ~400k/s is rate-limited and counted; the sampler keeps time and the healthy probe beside it is sampled', async () => {
+  const { res, out, verdict, events } = await hostileRun('h26-7', { flood: moduleProbe('flood'), pflood: processProbe('flood'), healthy: { kind: 'idle' } }, { duration: '10s', extra: { maxUnresponsiveShare: 0.2 } });
+  assert.equal(res.code, 0, res.stderr.slice(-2000));
+  assert.ok(verdict.probes.flood.input.eventsDropped > 100_000, JSON.stringify(verdict.probes.flood.input));
+  assert.ok(verdict.probes.flood.input.logsDropped > 10_000);
+  assert.ok(verdict.probes.pflood.input.eventsDropped > 1_000, JSON.stringify(verdict.probes.pflood.input));
+  const ticks = events.filter((e) => e.probe === 'flood' && e.kind === 'tick').length;
+  assert.ok(ticks <= 12 * PROBE_LIMITS.eventsPerSec, `${ticks} tick events kept`);
+  assert.ok(events.some((e) => e.kind === 'probe-input' && e.probe === 'flood'), 'the drops are an event');
+  assert.match(res.stderr, /flood +input dropped\/replaced +eventsDropped \d+/, 'and a line of the summary');
+  // The healthy probe was sampled all along, at most a few intervals apart.
+  const healthy = readNdjson<{ t: number; probe: string }>(path.join(out, 'samples.ndjson')).filter((s) => s.probe === 'healthy');
+  assert.ok(healthy.length >= 20, `${healthy.length} samples`);
+  const gaps = healthy.slice(1).map((s, i) => s.t - healthy[i]!.t);
+  assert.ok(Math.max(...gaps) < 3_000, `worst gap ${Math.max(...gaps)} ms`);
+  assert.equal(verdict.probes.healthy.pass, true);
+  const lag = verdict.process.criteria.find((c: { expr: string }) => c.expr === 'sampler kept its interval');
+  if (lag && /worst gap (\d+)/.exec(lag.value) && Number(/worst gap (\d+)/.exec(lag.value)![1]) > 10_000) assert.equal(lag.pass, false);
+});
+
+test('#26.8 per-probe streams and name sets are bounded: 100,000 counter names, an events flood over logLimit', async () => {
+  const { res, out, verdict, events } = await hostileRun('h26-8', { names: moduleProbe('names'), pnames: processProbe('names'), pflood: processProbe('flood', { logLimit: 200_000 }) }, { duration: '6s' });
+  assert.equal(res.code, 0, res.stderr.slice(-2000));
+  for (const s of readNdjson<{ probe: string; counters: Record<string, number>; gauges: Record<string, number> }>(path.join(out, 'samples.ndjson'))) {
+    assert.ok(Object.keys(s.counters ?? {}).length + Object.keys(s.gauges ?? {}).length <= PROBE_LIMITS.names, `${s.probe}: ${Object.keys(s.counters ?? {}).length} counters`);
+  }
+  assert.ok(verdict.probes.names.input.namesDropped > 10_000);
+  assert.ok(verdict.probes.pnames.input.namesDropped > 10_000);
+  const floodBytes = events.filter((e) => e.probe === 'pflood' && e.kind === 'tick').reduce((n, e) => n + JSON.stringify(e).length + 1, 0);
+  assert.ok(floodBytes <= 200_000, `${floodBytes} bytes of events from a probe with logLimit 200000`);
+  assert.ok(statSync(path.join(out, 'summary.json')).size < 1024 * 1024, 'summary.json stays small');
+  const kinds = new Set(events.filter((e) => e.probe === 'pnames').map((e) => e.kind));
+  assert.ok(kinds.size <= PROBE_LIMITS.eventKinds + 1 + SUPERVISOR_KINDS.size, `${kinds.size} event kinds (a label set in /metrics)`);
+  assert.ok(kinds.has('probe:other'));
+});
+
+test("#26.9 counters are non-negative finite numbers: '5' and -3 are rejected and reported", async () => {
+  const { res, verdict, out } = await hostileRun('h26-9', { names: moduleProbe('names', { counters: ['msgs'] }), pnames: processProbe('names') }, { duration: '4s' });
+  assert.equal(res.code, 0, res.stderr.slice(-2000));
+  const last = new Map<string, Record<string, unknown>>();
+  for (const s of readNdjson<{ probe: string; counters: Record<string, unknown> }>(path.join(out, 'samples.ndjson'))) last.set(s.probe, s.counters);
+  assert.equal(typeof last.get('names')!.msgs, 'number');
+  assert.ok((last.get('names')!.msgs as number) >= 2);
+  assert.equal(last.get('pnames')!.msgs, undefined, 'a string or negative total is not taken');
+  assert.ok(verdict.probes.names.input.badValues >= 3);
+  assert.ok(verdict.probes.pnames.input.badValues >= 3);
 });

@@ -5,6 +5,7 @@ import v8 from 'node:v8';
 import { memoryReducingGc } from '../../src/shared/forced-gc.ts';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
 import type { Level, ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../src/bus/protocol.ts';
+import { ProbeOutput } from './probe-output.ts';
 
 /**
  * What a probe sees of exsoak (the public SDK, `exsoak/probe`: docs/probe-sdk.md). The built-in
@@ -31,9 +32,14 @@ export interface ProbeContext<Options = Record<string, unknown>> {
   count(name: string, by?: number): void;
   /** Sets a gauge to its current value. */
   gauge(name: string, value: number): void;
-  /** Records an event in events.ndjson (disconnect, error, …). */
+  /**
+   * Records an event in events.ndjson (disconnect, error, …). A kind the supervisor uses itself
+   * (crash, exit, snapshot-*, leak, breach, fatal…) is kept as `probe:<kind>`; limits: docs/probe-sdk.md.
+   */
   event(kind: string, data?: Record<string, unknown>): void;
   log(level: Level, msg: string, data?: Record<string, unknown>): void;
+  /** The probe is in a state it cannot leave (ERROR_LOCK…): fails it and stops the run unless `failOnFatal: false`. */
+  fatal(reason: string, data?: Record<string, unknown>): void;
   /** A counter's total so far. */
   counter(name: string): number;
 }
@@ -128,14 +134,13 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   // 250 (~150 KB; the Bitunix executor fills it over ~20 minutes): a slow ramp of the heap floor
   // that the leak detector reads as growth, for timings no probe reads (each keeps its own).
   performance.setResourceTimingBufferSize(0);
-  const counters = new Map<string, number>();
-  const gauges = new Map<string, number>();
   const controller = new AbortController();
   let stopReason = 'completed';
   let resolveStopped!: (reason: string) => void;
   const stopped = new Promise<string>((resolve) => (resolveStopped = resolve));
 
   const post = (message: WorkerMessage) => port.postMessage(message);
+  const output = new ProbeOutput(post, task.names);
 
   port.on('message', (message: SupervisorMessage) => {
     if (message.type === 'stop' && !controller.signal.aborted) {
@@ -151,7 +156,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
 
   const report = (withFloor = true) => {
     const t = Date.now();
-    post({ type: 'counters', t, counters: Object.fromEntries(counters), gauges: Object.fromEntries(gauges) });
+    post(output.report(t));
     const floor = gcFloor.take();
     if (floor && withFloor) post({ type: 'gc', t, ...floor });
   };
@@ -170,21 +175,12 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
     reportIntervalMs: task.reportIntervalMs,
     signal: controller.signal,
     stopped,
-    count(name, by = 1) {
-      counters.set(name, (counters.get(name) ?? 0) + by);
-    },
-    gauge(name, value) {
-      gauges.set(name, value);
-    },
-    event(kind, data) {
-      post({ type: 'event', t: Date.now(), kind, data });
-    },
-    log(level, msg, data) {
-      post({ type: 'log', t: Date.now(), level, msg, data });
-    },
-    counter(name) {
-      return counters.get(name) ?? 0;
-    },
+    count: (name, by = 1) => output.count(name, by),
+    gauge: (name, value) => output.gauge(name, value),
+    event: (kind, data) => output.event(kind, data),
+    log: (level, msg, data) => output.log(level, msg, data),
+    fatal: (reason, data) => output.fatal(reason, data),
+    counter: (name) => output.counter(name),
   };
 
   post({ type: 'ready', t: Date.now() });
@@ -199,5 +195,5 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   }
   post({ type: 'done', t: Date.now(), reason: stopReason });
   port.close();
-  return { reason: stopReason, counters: Object.fromEntries(counters) };
+  return { reason: stopReason, counters: output.totals() };
 }

@@ -39,6 +39,7 @@ export function createHost(probe: ResolvedProbe, ctx: HostContext): Host {
       simulatorEndpoints: ctx.endpoints,
       gcFloorIntervalMs: ctx.task.gcFloorIntervalMs,
       stopGraceMs: ctx.stopGraceMs,
+      declaredNames: probe.metrics.names,
     });
   }
   return new WorkerHost({
@@ -46,7 +47,7 @@ export function createHost(probe: ResolvedProbe, ctx: HostContext): Host {
     kind: probe.kind,
     bus: ctx.bus,
     resourceLimits: probe.spec.resourceLimits,
-    task: { ...ctx.task, options: probe.options, endpoints: ctx.endpoints },
+    task: { ...ctx.task, options: probe.options, endpoints: ctx.endpoints, names: probe.metrics.names },
   });
 }
 

@@ -2,6 +2,7 @@
 // endpoint, merged so the endpoint wins on a shared name.
 import { PromScraper } from '../../sampling/prom-scrape.ts';
 import type { ProcessProbeSpec } from '../../probes/process-spec.ts';
+import type { ProbeInput } from '../probe-input.ts';
 
 /** Where the scrape's troubles are said: the probe's events and log. */
 export interface ScrapeReporter {
@@ -41,22 +42,9 @@ export class ProbeMetrics {
     return this.scraper !== undefined;
   }
 
-  /** Values an event line sets (finite numbers only). */
-  setFromEvent(counters: unknown, gauges: unknown): void {
-    for (const [target, source] of [
-      [this.eventCounters, counters],
-      [this.eventGauges, gauges],
-    ] as const) {
-      if (!source || typeof source !== 'object') continue;
-      for (const [k, v] of Object.entries(source)) if (typeof v === 'number' && Number.isFinite(v)) target[k] = v;
-    }
-    this.merge();
-  }
-
-  /** Counts one more of an event-derived counter (`events.<kind>`, `drops.*`). */
-  bump(name: string): void {
-    this.eventCounters[name] = (this.eventCounters[name] ?? 0) + 1;
-    this.merge();
+  /** One stdout NDJSON line, checked by the probe's input guard, into the event-derived values. */
+  eventLine(input: ProbeInput, line: string): void {
+    if (input.eventLine(line, this.eventCounters, this.eventGauges)) this.merge();
   }
 
   /**

@@ -7,6 +7,7 @@ import type { ProcessProbeSpec } from '../../probes/process-spec.ts';
 import { sampleTree } from '../../sampling/process-tree.ts';
 import type { RuntimeHeap } from './runtimes/runtime.ts';
 import { ProbeMetrics, type ScrapeReporter } from './probe-metrics.ts';
+import { ProbeInput } from '../probe-input.ts';
 
 export interface ProcessExit {
   code: number | null;
@@ -28,6 +29,8 @@ export interface ProcessHostOptions {
   gcFloorIntervalMs?: number;
   /** The scenario's stopGrace: also how long an orphaned program gets between SIGTERM and SIGKILL. */
   stopGraceMs?: number;
+  /** Counter and gauge names the scenario declares: kept whatever the cap on names (#26.8). */
+  declaredNames?: readonly string[];
 }
 
 export abstract class ProcessHostBase implements Host {
@@ -42,6 +45,8 @@ export abstract class ProcessHostBase implements Host {
   protected readonly spec: ProcessProbeSpec;
   protected readonly bus: Bus;
   protected readonly metrics: ProbeMetrics;
+  /** Its NDJSON events and counters pass through it (#26: a probe is untrusted input). */
+  protected readonly input: ProbeInput;
 
   constructor(opts: ProcessHostOptions) {
     this.opts = opts;
@@ -49,6 +54,7 @@ export abstract class ProcessHostBase implements Host {
     this.bus = opts.bus;
     this.spec = opts.spec;
     this.metrics = new ProbeMetrics(opts.spec);
+    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus, eventsBytes: opts.spec.logLimit, declared: opts.declaredNames });
   }
 
   get counters(): Record<string, number> {

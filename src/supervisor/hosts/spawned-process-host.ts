@@ -11,7 +11,6 @@ import { clearLongTimer, longDelay } from '../../shared/timers.ts';
 import { checkProcessProbe } from '../../probes/process-spec.ts';
 import { BoundedLog, lineSplitter } from './bounded-log.ts';
 import { buildChildEnv } from './child-env.ts';
-import { onEventLine } from './ndjson-events.ts';
 import { ProcessGroup } from './process-group.ts';
 import { ProcessHostBase, type ProcessHostOptions } from './process-base.ts';
 import { Readiness } from './readiness.ts';
@@ -115,7 +114,7 @@ export class SpawnedProcessHost extends ProcessHostBase {
     }
     this.runtime.onLine(stream, line);
     this.readiness?.onLine(line);
-    if (stream === 'stdout' && this.spec.events === 'stdout-ndjson' && line.startsWith('{')) onEventLine(line, this.name, this.metrics, this.bus);
+    if (stream === 'stdout' && this.spec.events === 'stdout-ndjson' && line.startsWith('{')) this.metrics.eventLine(this.input, line);
   }
 
   private async awaitReady(): Promise<void> {

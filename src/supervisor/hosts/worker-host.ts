@@ -11,6 +11,7 @@ import { clearLongTimer, longDelay } from '../../shared/timers.ts';
 import { requireProbeKind } from '../../probes/index.ts';
 import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../bus/protocol.ts';
 import { WorkerSampler } from '../../sampling/worker.ts';
+import { ProbeInput } from '../probe-input.ts';
 
 /** Longest wait, once a probe's task has returned, for its last messages (normally at once). */
 const DRAIN_MS = 2_000;
@@ -44,6 +45,8 @@ export class WorkerHost implements Host {
   private port?: MessagePort;
   private done?: Promise<void>;
   private readonly opts: WorkerHostOptions;
+  /** Everything the probe sends passes through it (#26: a probe is untrusted input). */
+  private readonly input: ProbeInput;
   /** Set when the probe outlived the stop grace period and had its thread terminated. */
   private graceExceededMs?: number;
   /** The worker thread, while the probe runs: it is read from outside. */
@@ -58,6 +61,7 @@ export class WorkerHost implements Host {
     this.name = opts.name;
     this.kind = opts.kind;
     this.bus = opts.bus;
+    this.input = new ProbeInput({ probe: opts.name, bus: opts.bus, declared: opts.task.names });
   }
 
   /**
@@ -194,8 +198,7 @@ export class WorkerHost implements Host {
         this.started?.();
         break;
       case 'counters':
-        this.counters = message.counters;
-        this.gauges = message.gauges;
+        ({ counters: this.counters, gauges: this.gauges } = this.input.metrics(message.counters, message.gauges, message.input));
         break;
       case 'gc': {
         const pending = this.pendingFloor;
@@ -206,10 +209,13 @@ export class WorkerHost implements Host {
         break;
       }
       case 'event':
-        bus.emit('event', { t: message.t, probe: name, kind: message.kind, data: message.data });
+        this.input.event(message.kind, message.data, message.t);
         break;
       case 'log':
-        bus.emit('log', { t: message.t, probe: name, level: message.level, msg: message.msg, data: message.data });
+        this.input.log(message.level, message.msg, message.data, message.t);
+        break;
+      case 'fatal':
+        this.input.fatal(message.reason, message.data, message.t);
         break;
       case 'done':
         this.onDone?.();
