@@ -13,7 +13,8 @@ import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers
 import { moduleFile } from '../shared/module-file.ts';
 import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
-import { SecretScrubber, knownSecrets } from './scrub.ts';
+import { SecretScrubber } from '../shared/secret-stream.ts';
+import { knownSecrets } from '../shared/secrets.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -153,7 +154,7 @@ export class SnapshotTaker {
       // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
       const stream = host.worker ? await host.worker.getHeapSnapshot() : await rawSnapshotOf(host, file);
       try {
-        await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
+        await pipeline(stream, new SecretScrubber([...knownSecrets().values, ...(this.opts.secrets ?? [])]), createWriteStream(file, { mode: 0o600 }));
       } finally {
         if (!host.worker) await rm(`${file}.raw`, { force: true });
       }

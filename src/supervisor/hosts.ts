@@ -6,6 +6,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { ProbeTask } from '../bus/protocol.ts';
 import type { ProcessProbeSpec } from '../probes/process-spec.ts';
 import { requireProbeKind } from '../probes/index.ts';
+import { workerEnv, type ProbeEnvSpec } from '../probes/probe-env.ts';
 import type { ResolvedProbe } from '../scenario/load.ts';
 import { ProbeHost } from './probe-host.ts';
 import { ProcessHost } from './process-host.ts';
@@ -44,6 +45,7 @@ export function createHost(probe: ResolvedProbe, ctx: HostContext): RunHost {
     kind: probe.kind,
     bus: ctx.bus,
     resourceLimits: probe.spec.resourceLimits,
+    env: workerEnv(probe.own as ProbeEnvSpec),
     task: { ...ctx.task, options: probe.options, endpoints: ctx.endpoints },
   });
 }

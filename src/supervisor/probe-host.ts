@@ -20,6 +20,8 @@ export interface ProbeHostOptions {
   workerFile?: string;
   task: Omit<ProbeTask, 'port' | 'probe' | 'kind'>;
   resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  /** The worker's process.env (undefined: a copy of the supervisor's); src/probes/probe-env.ts. */
+  env?: NodeJS.ProcessEnv;
   bus: Bus;
 }
 
@@ -92,6 +94,7 @@ export class ProbeHost {
       atomics: 'disabled',
       idleTimeout: Number.POSITIVE_INFINITY,
       resourceLimits: this.opts.resourceLimits,
+      env: this.opts.env,
     });
     const { port1, port2 } = new MessageChannel();
     this.port = port1;

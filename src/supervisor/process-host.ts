@@ -4,11 +4,13 @@
 // NDJSON events and its own Prometheus counters come onto the bus like a worker's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
 import path from 'node:path';
 import type { Bus } from '../bus/bus.ts';
 import { clearLongTimer, longDelay } from '../shared/timers.ts';
 import { checkProcessProbe, simulatorEnv, type ProcessProbeSpec } from '../probes/process-spec.ts';
+import { probeEnv } from '../probes/probe-env.ts';
+import { MaskedFileStream } from '../shared/secret-stream.ts';
 import { InspectorClient, inspectorUrlFromLine } from '../sampling/inspector.ts';
 import { processStartTime, sampleTree } from '../sampling/process-tree.ts';
 import { PromScraper } from '../sampling/prom-scrape.ts';
@@ -70,14 +72,14 @@ function trackGroup(pid: number): void {
 
 /** A log file that stops growing at `limit` bytes and says so. */
 class BoundedLog {
-  private readonly out: WriteStream;
+  private readonly out: Writable;
   private written = 0;
   private full = false;
   private readonly limit: number;
 
   constructor(file: string, limit: number) {
     this.limit = limit;
-    this.out = createWriteStream(file, { flags: 'a', mode: 0o600 });
+    this.out = new MaskedFileStream(file);
     this.out.on('error', () => {
       // A full disk must not crash the supervisor over a child's log; the run's own writer reports it.
       this.full = true;
@@ -218,7 +220,7 @@ export class ProcessHost {
   private spawnChild(): void {
     const spec = this.spec;
     const argv = spec.command!;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...simulatorEnv(spec.simulator, this.opts.simulatorEndpoints), ...spec.env };
+    const env: NodeJS.ProcessEnv = probeEnv(spec, simulatorEnv(spec.simulator, this.opts.simulatorEndpoints));
     let args = argv.slice(1);
     if (spec.node) {
       // Port 0: every child gets its own free port, announced on stderr. A wrapper (npm, a shell
