@@ -7,6 +7,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runSoak } from '../supervisor/run.ts';
+import { maskSecrets, redactSecretFields } from '../shared/secrets.ts';
 import { ResultsWriteError } from '../results/files.ts';
 import { MetricsPortError } from '../metrics/server.ts';
 import { MetricsHostError } from '../metrics/bind.ts';
@@ -49,7 +50,7 @@ export async function supervise(plan: RunPlan): Promise<void> {
       summaryExport: plan.summaryExport,
       version: VERSION,
     });
-    if (plan.json) process.stdout.write(JSON.stringify(outcome.verdict, null, 2) + '\n');
+    if (plan.json) process.stdout.write(maskSecrets(JSON.stringify(redactSecretFields(outcome.verdict), null, 2)) + '\n');
     process.exitCode = outcome.exitCode;
   } catch (err) {
     if (err instanceof ResultsWriteError || err instanceof MetricsPortError || err instanceof MetricsHostError) throw new UsageError(err.message);
