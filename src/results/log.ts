@@ -4,8 +4,11 @@
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { maskSecrets, redactSecretFields } from '../shared/secrets.ts';
-import { stripControl } from '../shared/text.ts';
+import { stripControl, terminalLine } from '../shared/text.ts';
 import { ResultsWriteError } from './files.ts';
+
+/** Longest line of a log entry on the terminal. */
+const TERMINAL_LINE = 1000;
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -22,10 +25,12 @@ function humanStream(out: NodeJS.WritableStream, color: boolean): Writable {
           const time = new Date(entry.time).toISOString().slice(11, 19);
           const level = LEVEL_NAMES[entry.level] ?? String(entry.level);
           const colored = entry.level >= 50 ? paint(31, level) : entry.level >= 40 ? paint(33, level) : paint(2, level);
-          // A probe's message may carry escapes of its own: only ours reach the terminal.
-          out.write(`${paint(2, time)} ${colored.padEnd(color ? 14 : 5)} ${entry.probe ? `[${stripControl(entry.probe)}] ` : ''}${stripControl(String(entry.msg))}\n`);
+          // A probe's message may carry escapes of its own (only ours reach the terminal) and
+          // megabyte lines (a crash's stderr tail): log.ndjson keeps them whole.
+          const msg = String(entry.msg).split('\n').map((l) => terminalLine(l, TERMINAL_LINE)).join('\n');
+          out.write(`${paint(2, time)} ${colored.padEnd(color ? 14 : 5)} ${entry.probe ? `[${stripControl(entry.probe)}] ` : ''}${msg}\n`);
         } catch {
-          out.write(stripControl(line) + '\n');
+          out.write(terminalLine(line, TERMINAL_LINE) + '\n');
         }
       }
       done();

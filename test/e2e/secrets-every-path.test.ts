@@ -146,3 +146,28 @@ export default defineProbe(async (ctx) => {
   const events = readFileSync(path.join(dir, 'out', 'events.ndjson'), 'utf8');
   assert.match(events, /"kind":"env","data":\{"bitunix":"absent","mine":"absent","path":"present","set":"yes"\}/);
 });
+
+test('#26.12 ANSI escapes and a 3 MB stderr line from a crashed probe reach the terminal summary stripped and cut', async () => {
+  const dir = tempDir();
+  writeFileSync(
+    path.join(dir, 'crash.mjs'),
+    // writeSync: a pipe write Node queues would be lost to process.exit.
+    `import { writeSync } from 'node:fs';
+writeSync(2, '\\u001b[2J\\u001b]0;pwned\\u0007\\u001b[31mred alert\\u001b[0m\\n');
+writeSync(2, 'x'.repeat(3 * 1024 * 1024) + '\\n');
+writeSync(2, 'last words\\u001b[K\\n');
+setTimeout(() => process.exit(3), 300);
+`,
+  );
+  const file = path.join(dir, 'scenario.yaml');
+  writeFileSync(file, YAML.stringify({ name: 'crash-stderr', duration: '3s', sampleInterval: '500ms', probes: { crash: { kind: 'process', command: [process.execPath, './crash.mjs'] } } }));
+  const res = await runCli(['run', file, '--out', path.join(dir, 'out'), '--no-progress'], { timeoutMs: 60_000 });
+  assert.equal(res.code, 1, res.stderr.slice(0, 2000));
+  const terminal = res.stdout + res.stderr;
+  assert.match(terminal, /stderr +red alert/, 'the crashed probe\'s stderr is quoted, its escapes gone');
+  assert.match(terminal, /stderr +x{100,}… \[cut; \d+ characters in all\]/);
+  assert.match(terminal, /stderr +last words/);
+  assert.ok(!terminal.includes('\u001b'), 'no escape sequence from the probe reaches the terminal (NO_COLOR: none of ours either)');
+  const longest = Math.max(...terminal.split('\n').map((l) => l.length));
+  assert.ok(longest < 1200, `longest terminal line ${longest} characters`);
+});

@@ -69,3 +69,11 @@ test('#26.11 a masked file stream (a process probe\'s stdout log) masks a secret
   await new Promise((resolve) => out.on('close', resolve));
   assert.equal(readFileSync(file, 'utf8'), 'line *********** end\n');
 });
+
+test('#26.12 terminalLine strips escapes and cuts a long line, saying how long it was', async () => {
+  const { terminalLine } = await import('../../src/shared/text.ts');
+  assert.equal(terminalLine('\u001b[31mred\u001b[0m\tand\nmore\u0007'), 'red and more');
+  const long = terminalLine('y'.repeat(3 * 1024 * 1024), 200);
+  assert.equal(long, `${'y'.repeat(200)}… [cut; ${3 * 1024 * 1024} characters in all]`);
+  assert.equal(terminalLine('😀'.repeat(150), 201).endsWith('😀… [cut; 300 characters in all]'), true, 'never half a surrogate pair');
+});
