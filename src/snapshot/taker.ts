@@ -43,8 +43,6 @@ export interface SnapshotTakerOptions {
   bus: Bus;
   hosts: () => SnapshotHost[];
   settings: SnapshotSettings;
-  /** Credentials to mask in every snapshot besides those in the environment (e.g. simulators.*.apiSecret). */
-  secrets?: string[];
 }
 
 export class SnapshotTaker {
@@ -154,7 +152,7 @@ export class SnapshotTaker {
       // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
       const stream = host.worker ? await host.worker.getHeapSnapshot() : await rawSnapshotOf(host, file);
       try {
-        await pipeline(stream, new SecretScrubber([...knownSecrets().values, ...(this.opts.secrets ?? [])]), createWriteStream(file, { mode: 0o600 }));
+        await pipeline(stream, new SecretScrubber(knownSecrets().values), createWriteStream(file, { mode: 0o600 }));
       } finally {
         if (!host.worker) await rm(`${file}.raw`, { force: true });
       }
