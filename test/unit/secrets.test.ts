@@ -77,3 +77,18 @@ test('#26.12 terminalLine strips escapes and cuts a long line, saying how long i
   assert.equal(long, `${'y'.repeat(200)}… [cut; ${3 * 1024 * 1024} characters in all]`);
   assert.equal(terminalLine('😀'.repeat(150), 201).endsWith('😀… [cut; 300 characters in all]'), true, 'never half a surrogate pair');
 });
+
+test('#24 secrets: the log redacts secret-named fields at any depth and masks known values in log.ndjson', async () => {
+  const { createLogger } = await import('../../src/results/log.ts');
+  const { addKnownSecrets } = await import('../../src/shared/secrets.ts');
+  addKnownSecrets(['SKlogCanary12345']);
+  const file = path.join(tempDir(), 'log.ndjson');
+  const log = createLogger({ file, stderrLevel: 'silent' });
+  log.info({ apiKey: 'abc', headers: { 'api-key': 'k1', sign: 's1', 'X-MBX-APIKEY': 'k2' }, data: { passphrase: 'p', Authorization: 'Bearer t', count: 3 } }, 'said SKlogCanary12345');
+  log.flush();
+  const entry = JSON.parse(readFileSync(file, 'utf8').trim()) as Record<string, unknown>;
+  assert.equal(entry.apiKey, REDACTED);
+  assert.deepEqual(entry.headers, { 'api-key': REDACTED, sign: REDACTED, 'X-MBX-APIKEY': REDACTED });
+  assert.deepEqual(entry.data, { passphrase: REDACTED, Authorization: REDACTED, count: 3 });
+  assert.equal(entry.msg, `said ${REDACTED}`);
+});
