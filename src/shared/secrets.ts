@@ -34,9 +34,19 @@ function words(name: string): string[] {
     .filter((w) => w !== '');
 }
 
+// Names repeat (every sample has the same keys): the verdict on each is remembered, boundedly.
+const verdicts = new Map<string, boolean>();
+const MAX_REMEMBERED = 10_000;
+
 /** Whether a field, header or environment variable of this name holds a credential. */
 export function isSecretName(name: string): boolean {
-  return words(name).some((w) => SECRET_WORD.test(w));
+  let secret = verdicts.get(name);
+  if (secret === undefined) {
+    secret = words(name).some((w) => SECRET_WORD.test(w));
+    if (verdicts.size >= MAX_REMEMBERED) verdicts.clear();
+    verdicts.set(name, secret);
+  }
+  return secret;
 }
 
 /**
@@ -79,6 +89,8 @@ export function secretValuesIn(value: unknown): string[] {
  * probe named `auth` keeps its verdict. Cycles and depth are bounded.
  */
 export function redactSecretFields<T>(value: T): T {
+  // Most of what is written (samples, reports) has nothing to redact: no copy then.
+  if (!hasSecretField(value, false, 0, new WeakSet())) return value;
   const seen = new WeakSet<object>();
   const walk = (v: unknown, underSecret: boolean, depth: number): unknown => {
     if (typeof v === 'string') return underSecret && v !== '' ? REDACTED : v;
@@ -94,6 +106,22 @@ export function redactSecretFields<T>(value: T): T {
     }
   };
   return walk(value, false, 0) as T;
+}
+
+/** Whether redactSecretFields would change anything in `v` (a cycle counts: it is replaced). */
+function hasSecretField(v: unknown, underSecret: boolean, depth: number, seen: WeakSet<object>): boolean {
+  if (typeof v === 'string') return underSecret && v !== '';
+  if (!v || typeof v !== 'object' || depth > 64) return false;
+  if (seen.has(v)) return true;
+  seen.add(v);
+  try {
+    if (Array.isArray(v)) return v.some((inner) => hasSecretField(inner, underSecret, depth + 1, seen));
+    if (!isPlainObject(v)) return false;
+    for (const key in v) if (hasSecretField((v as Record<string, unknown>)[key], isSecretName(key), depth + 1, seen)) return true;
+    return false;
+  } finally {
+    seen.delete(v);
+  }
 }
 
 function isPlainObject(v: object): boolean {
