@@ -4,7 +4,7 @@
 // byte, so a snapshot stays valid JSON with the same offsets.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { Transform, Writable, type TransformCallback } from 'node:stream';
-import { knownSecrets } from './secrets.ts';
+import { knownSecrets, maskSecrets } from './secrets.ts';
 
 /** Masks `secrets` in a sequence of chunks; what it returns is safe to write. */
 export class ByteMasker {
@@ -116,5 +116,32 @@ export class MaskedFileStream extends Writable {
       this.fd = undefined;
     }
     done(err);
+  }
+}
+
+const guarded = new WeakSet<NodeJS.WriteStream>();
+
+/**
+ * Masks known secrets in whatever this process writes to its stdout and stderr, whoever writes:
+ * a module probe's console.log goes from its worker thread straight into the supervisor's
+ * process.stdout, past every logger. For the CLI's supervising process only: a library must not
+ * patch its host's streams. Chunks are masked one by one (console.log writes a line at a time).
+ */
+export function maskProcessOutput(streams: NodeJS.WriteStream[] = [process.stdout, process.stderr]): void {
+  for (const stream of streams) {
+    if (guarded.has(stream)) continue;
+    guarded.add(stream);
+    const original = stream.write;
+    stream.write = function (this: NodeJS.WriteStream, chunk: unknown, ...rest: unknown[]): boolean {
+      let out = chunk;
+      if (typeof chunk === 'string') out = maskSecrets(chunk);
+      else if (chunk instanceof Uint8Array) {
+        // Only a chunk that held a secret is re-encoded: the others pass as the bytes they were.
+        const text = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).toString('utf8');
+        const masked = maskSecrets(text);
+        if (masked !== text) out = masked;
+      }
+      return (original as (...args: unknown[]) => boolean).call(this, out, ...rest);
+    } as NodeJS.WriteStream['write'];
   }
 }

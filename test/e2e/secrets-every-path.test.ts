@@ -1,8 +1,8 @@
 // #24 secrets / #26.11: one run feeds every secret-ish name and known secret values (the
 // supervisor's environment, the scenario's own) through every output path — log.ndjson and the
 // terminal log, run.json, report.html, a heap snapshot, junit.xml, the summary export,
-// events.ndjson, a process probe's stdout/stderr logs, the terminal summary and progress — and
-// none comes out. Plus the environment a probe inherits, narrowed by `inheritEnv`.
+// events.ndjson, a process probe's stdout/stderr logs, a module's console output, the terminal
+// summary and progress — and none comes out. Plus the environment a probe inherits, narrowed by `inheritEnv`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -32,6 +32,9 @@ export default defineProbe(async (ctx) => {
     ctx.log('info', 'module says ' + name + '=' + value, { [name]: value, text: 'env ' + value });
     ctx.log('error', 'module error with ' + value);
     ctx.event('leaky', { [name]: value, text: 'event ' + value });
+    // Straight from the worker thread to the supervisor's stdout/stderr, past every logger.
+    console.log('console says ' + name + '=' + value);
+    console.error('console errs ' + name + '=' + value);
   }
   ctx.event('options', { ...ctx.options, text: 'options ' + JSON.stringify(ctx.options) });
   ctx.log('warn', 'options ' + JSON.stringify(ctx.options), { options: ctx.options });
@@ -102,6 +105,8 @@ test('#24 secrets / #26.11 every secret-ish name and every known secret value st
   assert.match(read(path.join(out, 'proc.stderr.log')), /fatal: could not log in with \*+/);
   assert.match(read(path.join(out, 'verdict.json')), /could not log in with \[redacted\]/, 'the crash tail reaches the verdict, masked');
   assert.match(res.stderr, /module error with \[redacted\]/, 'the terminal log');
+  assert.match(res.stdout, /console says CANARY_API_KEY=\[redacted\]/, "a module's console.log");
+  assert.match(res.stderr, /console errs CANARY_API_KEY=\[redacted\]/, "a module's console.error");
   assert.match(res.stderr + res.stdout, /stderr +fatal: could not log in with \[redacted\]/, 'the terminal summary quotes the stderr tail');
   const run = JSON.parse(read(path.join(out, 'run.json')));
   assert.equal(run.resolved.probes.mod.options.plain, 'visible-option');

@@ -92,3 +92,18 @@ test('#24 secrets: the log redacts secret-named fields at any depth and masks kn
   assert.deepEqual(entry.data, { passphrase: REDACTED, Authorization: REDACTED, count: 3 });
   assert.equal(entry.msg, `said ${REDACTED}`);
 });
+
+test("#26.11 the supervisor's stdout/stderr mask known secrets whoever writes (a worker's console.log)", async () => {
+  const { maskProcessOutput } = await import('../../src/shared/secret-stream.ts');
+  const { addKnownSecrets } = await import('../../src/shared/secrets.ts');
+  const { Writable } = await import('node:stream');
+  addKnownSecrets(['SKconsoleCanary999']);
+  const got: string[] = [];
+  const out = new Writable({ write: (chunk: Buffer, _enc, done) => (got.push(chunk.toString()), done()) }) as unknown as NodeJS.WriteStream;
+  maskProcessOutput([out]);
+  maskProcessOutput([out]);
+  out.write('said SKconsoleCanary999\n');
+  out.write(Buffer.from('bytes SKconsoleCanary999\n'));
+  out.write(Buffer.from('plain bytes\n'));
+  assert.deepEqual(got, [`said ${REDACTED}\n`, `bytes ${REDACTED}\n`, 'plain bytes\n']);
+});
