@@ -7,7 +7,7 @@ import { Transform, Writable, type TransformCallback } from 'node:stream';
 import { knownSecrets, maskSecrets } from './secrets.ts';
 
 /** Masks `secrets` in a sequence of chunks; what it returns is safe to write. */
-export class ByteMasker {
+class ByteMasker {
   private readonly needles: Buffer[];
   private readonly keep: number;
   private tail = Buffer.alloc(0);

@@ -22,7 +22,7 @@ const SECRET_WORD =
   /^(api|access|secret|private|auth|refresh|session|client|set|bearer)?(key|keys|secret|secrets|token|tokens|passphrase|password|passwords|passwd|credential|credentials|sign|signature|auth|authorization|cookie|cookies)$/;
 
 /** Shorter values would match innocent text (and are not real credentials). */
-export const MIN_SECRET_LENGTH = 6;
+const MIN_SECRET_LENGTH = 6;
 
 /** The words of a name: camelCase, snake_case, kebab-case, dotted, lower-cased. */
 function words(name: string): string[] {
@@ -54,7 +54,7 @@ export function isSecretName(name: string): boolean {
  * innocent text, and not a number or a boolean (`KEY_TIMEOUT=300000` is no credential, and
  * masking digits would corrupt every number that contains them).
  */
-export function isMaskableValue(value: string): boolean {
+function isMaskableValue(value: string): boolean {
   const v = value.trim();
   return v.length >= MIN_SECRET_LENGTH && !/^[-+]?[\d.,_eE]+$/.test(v) && !/^(true|false|null|undefined)$/i.test(v);
 }
