@@ -7,6 +7,8 @@
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { runSoak } from '../supervisor/run.ts';
+import { maskSecrets, redactSecretFields } from '../shared/secrets.ts';
+import { maskProcessOutput } from '../shared/secret-stream.ts';
 import { ResultsWriteError } from '../results/files.ts';
 import { MetricsPortError } from '../metrics/server.ts';
 import { MetricsHostError } from '../metrics/bind.ts';
@@ -32,6 +34,8 @@ export async function supervise(plan: RunPlan): Promise<void> {
   process.on('SIGTERM', onSignal);
   for (const signal of [...plan.signals, ...takeEarlySignals()]) onSignal(signal);
   const color = !!process.stderr.isTTY && !process.env.NO_COLOR;
+  // A module probe's console output reaches this process's stdout/stderr directly.
+  maskProcessOutput();
   try {
     const outcome = await runSoak({
       loaded: plan.loaded,
@@ -49,7 +53,7 @@ export async function supervise(plan: RunPlan): Promise<void> {
       summaryExport: plan.summaryExport,
       version: VERSION,
     });
-    if (plan.json) process.stdout.write(JSON.stringify(outcome.verdict, null, 2) + '\n');
+    if (plan.json) process.stdout.write(maskSecrets(JSON.stringify(redactSecretFields(outcome.verdict), null, 2)) + '\n');
     process.exitCode = outcome.exitCode;
   } catch (err) {
     if (err instanceof ResultsWriteError || err instanceof MetricsPortError || err instanceof MetricsHostError) throw new UsageError(err.message);

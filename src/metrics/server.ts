@@ -9,6 +9,7 @@ import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, RunInfo, Sample, VerdictProgress } from '../bus/types.ts';
 import { RunSeries } from './series.ts';
 import { VerdictGauges } from './verdict-gauges.ts';
+import { maskSecrets } from '../shared/secrets.ts';
 
 export interface MetricsOptions {
   bus: Bus;
@@ -115,7 +116,8 @@ async function serve(registry: Registry, req: IncomingMessage, res: ServerRespon
   }
   if (pathname === '/metrics') {
     try {
-      const body = await registry.metrics();
+      // Probe and counter names are the user's: known secret values are masked here as in every output.
+      const body = maskSecrets(await registry.metrics());
       res.writeHead(200, { 'content-type': registry.contentType, 'cache-control': 'no-store' });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch (err) {

@@ -14,6 +14,9 @@ export interface ModuleOwn {
   counters: string[];
   gauges: string[];
   variants?: Record<string, Record<string, unknown>>;
+  /** The worker's environment (src/probes/probe-env.ts). */
+  env?: Record<string, string>;
+  inheritEnv?: boolean | string[];
   /** Filled by the loader's check: the module file resolved against the scenario's folder. */
   modulePath?: string;
 }

@@ -5,6 +5,7 @@
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample } from '../bus/types.ts';
 import { MB, formatDuration } from '../shared/units.ts';
+import { maskSecrets } from '../shared/secrets.ts';
 
 export interface ProgressOptions {
   bus: Bus;
@@ -126,7 +127,7 @@ export class Progress {
     if (this.tty) this.draw(this.block(now));
     else if (now - this.lastPlain >= this.opts.everyMs) {
       this.lastPlain = now;
-      this.opts.out.write(`${this.line(now)}\n`);
+      this.opts.out.write(maskSecrets(`${this.line(now)}\n`));
     }
   }
 
@@ -250,7 +251,7 @@ export class Progress {
     let text = this.erase();
     if (this.openLine) text += '\n';
     this.openLine = false;
-    raw(text + paint(lines));
+    raw(text + maskSecrets(paint(lines)));
     this.shown = lines.length;
   }
 

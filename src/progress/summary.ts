@@ -2,6 +2,8 @@
 import type { Bus } from '../bus/bus.ts';
 import type { Verdict } from '../bus/verdict.ts';
 import { formatMemoryTable, formatReportBlock, type PeriodicReport } from '../bus/report.ts';
+import { maskSecrets } from '../shared/secrets.ts';
+import { terminalLine } from '../shared/text.ts';
 
 /** `final`: the run's final report (its counts, memory and memory table come before the criteria). */
 export function formatSummary(verdict: Verdict, dir: string, color: boolean, final?: PeriodicReport): string {
@@ -27,6 +29,8 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
     for (const c of culprits.slice(0, 3)) if (typeof c.text === 'string') rows.push([name, 'grew', c.text, 'info']);
   }
   for (const c of verdict.process.criteria) rows.push(['process', c.expr, String(c.value ?? c.note ?? '—'), c.pass ? 'pass' : 'FAIL']);
+  // Cells can quote a probe (its stderr, its crash message): no escapes, no megabyte lines.
+  for (const r of rows) for (const i of [0, 1, 2]) r[i] = terminalLine(r[i]!);
   // One long value (a leak check's reason, a stderr line) must not push every row's result off the screen.
   const widths = [0, 1, 2].map((i) => Math.min(i === 2 ? 40 : Infinity, Math.max(...rows.map((r) => r[i]!.length), ['scope', 'criterion', 'value'][i]!.length)));
   const line = (r: string[]) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ');
@@ -37,8 +41,8 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
   const why = verdict.reason === 'completed' ? '' : ` (${verdict.reason}${verdict.partial ? ', partial' : ''})`;
   const figures = final ? `${formatReportBlock(final)}${final.memoryTable ? `memory (process RSS):\n${formatMemoryTable(final.memoryTable).map((l) => `  ${l}`).join('\n')}\n` : ''}` : '';
   // A fatal state is why the run ended early: it comes before everything else.
-  const fatals = Object.entries(verdict.probes).filter(([, p]) => p.fatal).map(([name, p]) => `${paint(31, 'FATAL')} ${name}: ${p.fatal}\n`).join('');
-  return `\n${fatals}${verdict.scenario}: ${head}${why}\n${figures}${out.join('\n')}\nresults: ${dir}\n`;
+  const fatals = Object.entries(verdict.probes).filter(([, p]) => p.fatal).map(([name, p]) => `${paint(31, 'FATAL')} ${name}: ${terminalLine(String(p.fatal), 500)}\n`).join('');
+  return maskSecrets(`\n${fatals}${verdict.scenario}: ${head}${why}\n${figures}${out.join('\n')}\nresults: ${dir}\n`);
 }
 
 /** The terminal summary as a consumer: printed when the verdict arrives on the bus. */

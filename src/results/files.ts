@@ -1,8 +1,11 @@
 // Append-only files of a run. Writes are synchronous on purpose: a line is in the kernel's
 // hands when the call returns, so a crash or kill -9 loses at most the sample being written.
+// Every write goes through here, so this is where known secret values are masked and secret
+// fields redacted (src/shared/secrets.ts), whoever put them in what is written.
 import { closeSync, lstatSync, mkdirSync, openSync, readdirSync, statSync, truncateSync, writeFileSync, writeSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { toJsonSafe } from '../shared/untrusted.ts';
+import { maskSecrets, redactSecretFields } from '../shared/secrets.ts';
 
 export class ResultsWriteError extends Error {}
 
@@ -22,7 +25,7 @@ export class AppendFile {
   write(text: string): void {
     if (this.fd === undefined) return;
     try {
-      writeSync(this.fd, text);
+      writeSync(this.fd, maskSecrets(text));
     } catch (err) {
       throw new ResultsWriteError(`${this.file}: write failed (${(err as NodeJS.ErrnoException).code})`);
     }
@@ -36,7 +39,7 @@ export class AppendFile {
 
 export class NdjsonFile extends AppendFile {
   append(record: unknown): void {
-    this.write(jsonLine(record));
+    this.write(jsonLine(redactSecretFields(record)));
   }
 }
 
@@ -54,13 +57,13 @@ function jsonLine(record: unknown): string {
 
 /** Writes a whole file atomically (write then rename), so a reader never sees half of it. */
 export function writeJsonAtomic(file: string, value: unknown): void {
-  writeTextAtomic(file, JSON.stringify(value, null, 2) + '\n');
+  writeTextAtomic(file, JSON.stringify(redactSecretFields(value), null, 2) + '\n');
 }
 
 export function writeTextAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp`;
   try {
-    writeFileSync(tmp, text);
+    writeFileSync(tmp, maskSecrets(text));
     renameSync(tmp, file);
   } catch (err) {
     throw new ResultsWriteError(`${file}: write failed (${(err as NodeJS.ErrnoException).code})`);

@@ -1,27 +1,14 @@
 // The run's log: pino NDJSON into log.ndjson, and a short human line per entry on stderr.
-// Credentials and signatures are redacted at the source, whatever path they arrive by.
+// Credentials are redacted at the source, whatever path they arrive by: fields with a secret
+// name (src/shared/secrets.ts) in every entry, and known secret values in every line written.
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
+import { maskSecrets, redactSecretFields } from '../shared/secrets.ts';
+import { stripControl, terminalLine } from '../shared/text.ts';
 import { ResultsWriteError } from './files.ts';
 
-export const REDACT_PATHS = [
-  'apiKey',
-  'apiSecret',
-  'secret',
-  'sign',
-  'signature',
-  'password',
-  'token',
-  '*.apiKey',
-  '*.apiSecret',
-  '*.secret',
-  '*.sign',
-  '*.signature',
-  'headers["api-key"]',
-  'headers.sign',
-  '*.headers["api-key"]',
-  '*.headers.sign',
-];
+/** Longest line of a log entry on the terminal. */
+const TERMINAL_LINE = 1000;
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -29,7 +16,7 @@ function humanStream(out: NodeJS.WritableStream, color: boolean): Writable {
   const paint = (code: number, text: string) => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
   return new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) {
+      for (const line of maskSecrets(chunk.toString('utf8')).split('\n')) {
         if (!line) continue;
         try {
           const entry = JSON.parse(line) as { time: number; level: number; msg: string; probe?: string; stderr?: boolean };
@@ -38,9 +25,12 @@ function humanStream(out: NodeJS.WritableStream, color: boolean): Writable {
           const time = new Date(entry.time).toISOString().slice(11, 19);
           const level = LEVEL_NAMES[entry.level] ?? String(entry.level);
           const colored = entry.level >= 50 ? paint(31, level) : entry.level >= 40 ? paint(33, level) : paint(2, level);
-          out.write(`${paint(2, time)} ${colored.padEnd(color ? 14 : 5)} ${entry.probe ? `[${entry.probe}] ` : ''}${entry.msg}\n`);
+          // A probe's message may carry escapes of its own (only ours reach the terminal) and
+          // megabyte lines (a crash's stderr tail): log.ndjson keeps them whole.
+          const msg = String(entry.msg).split('\n').map((l) => terminalLine(l, TERMINAL_LINE)).join('\n');
+          out.write(`${paint(2, time)} ${colored.padEnd(color ? 14 : 5)} ${entry.probe ? `[${stripControl(entry.probe)}] ` : ''}${msg}\n`);
         } catch {
-          out.write(line + '\n');
+          out.write(terminalLine(line, TERMINAL_LINE) + '\n');
         }
       }
       done();
@@ -77,7 +67,7 @@ function guardedFile(file: string, onError?: (err: Error) => void): pino.Destina
     write(chunk: string) {
       if (failed) return;
       try {
-        dest.write(chunk);
+        dest.write(maskSecrets(chunk));
       } catch (err) {
         fail(err as NodeJS.ErrnoException);
       }
@@ -100,7 +90,7 @@ export function createLogger(opts: LogOptions): Logger {
     streams.push({ level: (opts.stderrLevel ?? 'info') as pino.Level, stream: humanStream(process.stderr, opts.color ?? false) });
   }
   return pino(
-    { level: 'debug', redact: { paths: REDACT_PATHS, censor: '[redacted]' }, base: undefined },
+    { level: 'debug', formatters: { log: (entry) => redactSecretFields(entry) }, base: undefined },
     pino.multistream(streams),
   );
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { ProbeEvent } from '../bus/types.ts';
 import type { Verdict } from '../bus/verdict.ts';
 import { MB } from '../shared/units.ts';
+import { redactSecretFields as redact } from '../shared/secrets.ts';
 import { segments, type Segment } from './downsample.ts';
 import { writeTextAtomic } from './files.ts';
 import { bytes, elapsed, escapeHtml as esc, fmt, signed } from './format.ts';
@@ -329,16 +330,6 @@ function eventsSection(data: RunData): string {
         .join('')}</tbody></table></div></details>`
     : '';
   return `<section><h2>Events</h2>${pivot}${list}</section>`;
-}
-
-const SECRETISH = /secret|password|token|sign|api.?key|credential/i;
-
-function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, SECRETISH.test(k) && typeof v !== 'object' ? '[redacted]' : redact(v)]));
-  }
-  return value;
 }
 
 function metadata(data: RunData): string {

@@ -20,3 +20,18 @@ export function groupThousands(value: number): string {
   const digits = String(Math.abs(rounded)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
   return rounded < 0 ? `-${digits}` : digits;
 }
+
+/**
+ * One line of a probe's own text (a stderr line, a crash message) fit for the terminal: no
+ * escapes or control characters, on one line, at most `max` characters plus a note of the
+ * length it had. A crashed probe's last stderr line can be megabytes of minified source, or
+ * colour codes meant for its own terminal.
+ */
+export function terminalLine(text: string, max = 200): string {
+  // Cut before cleaning (with room for what cleaning removes) so a 3 MB line is not scanned whole.
+  const clean = stripControl(text.length > max * 4 ? text.slice(0, max * 4) : text).replace(/[\t\n]+/g, ' ');
+  if (clean.length <= max && text.length <= max * 4) return clean;
+  // Never inside a surrogate pair.
+  const end = /[\ud800-\udbff]/.test(clean[max - 1] ?? '') ? max - 1 : max;
+  return `${clean.slice(0, end)}… [cut; ${text.length} characters in all]`;
+}

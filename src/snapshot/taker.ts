@@ -14,7 +14,8 @@ import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers
 import { moduleFile } from '../shared/module-file.ts';
 import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
-import { SecretScrubber, knownSecrets } from './scrub.ts';
+import { SecretScrubber } from '../shared/secret-stream.ts';
+import { knownSecrets } from '../shared/secrets.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -33,8 +34,6 @@ export interface SnapshotTakerOptions {
   bus: Bus;
   hosts: () => SnapshotHost[];
   settings: SnapshotSettings;
-  /** Credentials to mask in every snapshot besides those in the environment (e.g. simulators.*.apiSecret). */
-  secrets?: string[];
 }
 
 export class SnapshotTaker {
@@ -146,7 +145,7 @@ export class SnapshotTaker {
       const scratch = `${file}.raw`;
       try {
         const stream = await host.snapshot(scratch);
-        await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
+        await pipeline(stream, new SecretScrubber(knownSecrets().values), createWriteStream(file, { mode: 0o600 }));
       } finally {
         await rm(scratch, { force: true });
       }

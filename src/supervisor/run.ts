@@ -20,7 +20,7 @@ import { resolveMetricsHost } from '../metrics/bind.ts';
 import type { Host } from '../bus/host.ts';
 import { createHost } from './hosts/create.ts';
 import { wireConsumers } from './wiring.ts';
-import { redactScenario } from './redact.ts';
+import { addKnownSecrets, redactSecretFields, secretValuesIn } from '../shared/secrets.ts';
 import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator } from './simulators.ts';
 
 export interface RunOptions {
@@ -57,6 +57,8 @@ export interface RunOutcome {
 
 export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const { scenario, probes } = opts.loaded;
+  // Before anything is written: every output path masks these values (and the environment's).
+  addKnownSecrets(secretValuesIn([scenario, probes.map((p) => p.own)]));
   const bus = new Bus();
   // First, before any file or thread: a port in use must mean nothing was started.
   const metricsHost = scenario.metrics.port === 0 ? undefined : resolveMetricsHost({ scenarioHost: scenario.metrics.host, flagHost: opts.metricsHost, file: opts.loaded.files[0] }).host;
@@ -76,7 +78,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     endedAt: null as string | null,
     versions: { exsoak: opts.version ?? 'dev', node: process.version, v8: process.versions.v8 },
     host: { hostname: os.hostname(), platform: process.platform, arch: process.arch, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, totalMemory: os.totalmem() },
-    resolved: redactScenario(scenario),
+    resolved: redactSecretFields(scenario),
     injectLeaks: opts.injectLeaks ?? {},
   };
   writeJsonAtomic(path.join(dir, 'run.json'), runInfo);

@@ -14,7 +14,6 @@ import { FinalOutputs } from '../results/outputs.ts';
 import { Progress } from '../progress/progress.ts';
 import { printSummaryOnVerdict } from '../progress/summary.ts';
 import { SnapshotTaker, type SnapshotHost } from '../snapshot/taker.ts';
-import { scenarioSecrets } from './redact.ts';
 import { PeriodicReporter } from '../results/periodic-report.ts';
 import { printReportsOn } from '../progress/report-block.ts';
 import { formatReportLine } from '../bus/report.ts';
@@ -104,7 +103,6 @@ export function wireConsumers(opts: WiringOptions): Consumers {
     dir,
     bus,
     hosts: opts.hosts,
-    secrets: scenarioSecrets(scenario),
     settings: {
       max: scenario.snapshots.max,
       minIntervalMs: scenario.snapshots.minInterval,

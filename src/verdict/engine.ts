@@ -72,10 +72,10 @@ export class VerdictEngine {
       this.scopes.set(probe.name, new MetricScope(probe.thresholds.map((t) => t.threshold)));
       const metrics = probe.metrics ?? kindMetrics(probe.kind);
       for (const t of probe.thresholds) this.resolved.set(`${probe.name}\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'probe', metrics));
-      this.leaks.set(probe.name, new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(probe.thresholds, opts.leak.budgetBytes) }));
+      this.leaks.set(probe.name, new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(probe.thresholds, opts.leak.budgetBytes), series: probe.leakSeries === 'rss' ? 'RSS' : 'heap-floor' }));
       this.leakSeries.set(probe.name, probe.leakSeries ?? 'heap_floor');
     }
-    this.rssTrend = new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(opts.process, opts.leak.budgetBytes) });
+    this.rssTrend = new LeakDetector({ ...opts.leak, budgetBytes: budgetFor(opts.process, opts.leak.budgetBytes), series: 'RSS' });
     this.thresholds.set('process', opts.process);
     this.scopes.set('process', new MetricScope(opts.process.map((t) => t.threshold)));
     for (const t of opts.process) this.resolved.set(`process\u0000${t.threshold.expr}`, resolveMetric(t.threshold, 'process'));

@@ -20,6 +20,8 @@ export interface ExplainInput {
   spanMs: number;
   streak: number;
   settings: LeakTiming & { alpha: number };
+  /** What the points are, in words: a process probe's and the supervisor's trend is on RSS. */
+  series?: 'heap-floor' | 'RSS';
 }
 
 const r2 = (v: number) => (Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -31,7 +33,7 @@ export function explainLeak(x: ExplainInput): string {
   const budget = `${r2(s.budgetBytes / MB)} MB`;
   const needed = `a run of at least ${formatDuration(neededRunMs(s))} would be needed at these settings`;
   if (x.status === 'insufficient-data' || !x.trend) {
-    return `not enough heap-floor points after the ${formatDuration(s.warmupMs)} warm-up (${x.points}, ${MIN_POINTS} needed): no conclusion; ${needed}`;
+    return `not enough ${x.series ?? 'heap-floor'} points after the ${formatDuration(s.warmupMs)} warm-up (${x.points}, ${MIN_POINTS} needed): no conclusion; ${needed}`;
   }
   const t = x.trend;
   const projected = t.low * (s.nominalMs / HOUR);
@@ -55,7 +57,7 @@ export function explainLeak(x: ExplainInput): string {
       if (x.status === 'inconclusive') return `the lower bound ${r2(t.low)} MB/h projects to ${r2(projected)} MB over ${nominal}, within the ${budget} budget, but the upper bound ${r2(t.high)} MB/h would exceed it: a leak at the budget's pace cannot be ruled out yet; ${needed}`;
       return `no leak over budget: the lower bound ${r2(t.low)} MB/h projects to ${r2(projected)} MB over ${nominal}, within the ${budget} budget (${figures})`;
     case 'slowing':
-      return `held back by the warm-up rule: ${figures} projects to ${r2(projected)} MB over ${nominal} (budget ${budget}), but the later half of the points grows at only ${r2(x.lateSlope ?? 0)} MB/h, under the budget's pace or half the trend's lower bound: the heap is settling, not leaking yet; a longer leak.warmup or run decides`;
+      return `held back by the warm-up rule: ${figures} projects to ${r2(projected)} MB over ${nominal} (budget ${budget}), but the later half of the points grows at only ${r2(x.lateSlope ?? 0)} MB/h, under the budget's pace or half the trend's lower bound: ${x.series === 'RSS' ? 'RSS' : 'the heap'} is settling, not leaking yet; a longer leak.warmup or run decides`;
     case 'minGrowth':
       return `held back by leak.minGrowth: ${figures} projects to ${r2(projected)} MB over ${nominal} (budget ${budget}), but only ${r2(t.low * (x.spanMs / HOUR))} MB of growth (lower bound × ${formatDuration(x.spanMs)}) was observed, < ${r2(s.minGrowthBytes / MB)} MB; ${needed}`;
     default:

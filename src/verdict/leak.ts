@@ -27,6 +27,8 @@ export interface LeakSettings {
   maxPoints: number;
   /** How often a heap-floor point arrives (max of sample and GC-floor intervals): for "how long a run would need". */
   cadenceMs?: number;
+  /** What the points are, for the reason's wording (default heap-floor). */
+  series?: 'heap-floor' | 'RSS';
 }
 
 export type { LeakReport, LeakStatus } from '../bus/verdict.ts';
@@ -160,6 +162,7 @@ export class LeakDetector {
         spanMs,
         streak: this.streak,
         settings: this.settings,
+        series: this.settings.series,
       }),
       ...(this.status === 'confirmed' || this.status === 'none' ? {} : { neededRunMs: needed }),
     };

@@ -99,3 +99,18 @@ test('every status carries a human reason; no conclusion says how long a run wou
   assert.match(flat.report().reason!, /^no leak/);
   assert.equal(flat.report().neededRunMs, undefined);
 });
+
+test("#26.12 a process probe's leak reason names its RSS series, not heap-floor points", async () => {
+  const rss = new LeakDetector({ ...settings, series: 'RSS' });
+  rss.add(0, 10 * MB);
+  assert.match(rss.report().reason!, /not enough RSS points/);
+  assert.doesNotMatch(rss.report().reason!, /heap/);
+  // The engine labels each probe's detector by the series it judges.
+  const { VerdictEngine } = await import('../../src/verdict/engine.ts');
+  const { Bus } = await import('../../src/bus/bus.ts');
+  const bus = new Bus();
+  const leak = { warmupMs: 10_000, budgetBytes: 50 * MB, nominalMs: 60_000, alpha: 0.01, confirmations: 3, maxPoints: 64, minGrowthBytes: MB, failOnConfirmed: false };
+  const engine = new VerdictEngine({ bus, probes: [{ name: 'p', kind: 'process', thresholds: [], leakSeries: 'rss' }, { name: 'w', kind: 'idle', thresholds: [] }], process: [], startedAt: 0, leak });
+  assert.match(engine.leakReport('p')!.reason!, /not enough RSS points/);
+  assert.match(engine.leakReport('w')!.reason!, /not enough heap-floor points/);
+});

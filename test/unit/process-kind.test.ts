@@ -56,12 +56,12 @@ test('a metrics url on exsoak\'s own metrics port is refused, naming both and --
 });
 
 test("a process probe's credential-named env values stay out of run.json and are masked in snapshots", async () => {
-  const { redactScenario, scenarioSecrets } = await import('../../src/supervisor/redact.ts');
+  const { redactSecretFields, secretValuesIn } = await import('../../src/shared/secrets.ts');
   const scenario = { simulators: {}, probes: { bot: { kind: 'process', env: { BITUNIX_API_SECRET: 'canary-s3cret', LOG_LEVEL: 'INFO' } } } };
-  const copy = redactScenario(scenario);
+  const copy = redactSecretFields(scenario);
   assert.deepEqual(copy.probes.bot.env, { BITUNIX_API_SECRET: '[redacted]', LOG_LEVEL: 'INFO' });
   assert.equal(scenario.probes.bot.env.BITUNIX_API_SECRET, 'canary-s3cret', 'the run itself still gets it');
-  assert.deepEqual(scenarioSecrets(scenario), ['canary-s3cret']);
+  assert.deepEqual(secretValuesIn(scenario), ['canary-s3cret']);
 });
 
 test('--inject-leak and injectLeak cannot name a process probe: exit 2, saying why and what can', async () => {

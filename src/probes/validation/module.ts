@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { venueNames } from '../index.ts';
 import type { ModuleOwn } from '../module.ts';
 import type { ProbeKindValidation } from '../types.ts';
+import { envVars, inheritEnv } from './env.ts';
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -37,6 +38,9 @@ const specSchema = z
     counters: z.array(metricName).default([]),
     gauges: z.array(metricName).default([]),
     variants: z.record(z.string().regex(/^[a-z0-9][a-z0-9_.-]*$/i, 'expected a label of letters, digits, "_", "." or "-"'), z.record(z.string(), z.unknown())).optional(),
+    /** The worker's environment: see src/probes/probe-env.ts. */
+    env: envVars,
+    inheritEnv,
   })
   .strict();
 

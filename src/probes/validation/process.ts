@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { duration } from '../../shared/fields.ts';
 import { checkProcessProbe, splitCommand } from '../process-spec.ts';
+import { envVars, inheritEnv } from './env.ts';
 import type { ProbeKindValidation } from '../types.ts';
 
 /** A name a counter or gauge takes in thresholds, e.g. `messages` or `drops.unscheduled`. */
@@ -61,7 +62,8 @@ export const processProbeShape = {
   command: command.optional(),
   pid: z.number().int().positive().optional(),
   cwd: z.string().min(1).optional(),
-  env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), z.union([z.string(), z.number(), z.boolean()]).transform(String)).default({}),
+  env: envVars,
+  inheritEnv,
   simulator: z.enum(['binance', 'bitunix']).optional(),
   metrics: metrics.optional(),
   events: z.literal('stdout-ndjson').optional(),
@@ -97,6 +99,7 @@ export const processProbeSchema = z
         if (set) ctx.addIssue({ code: 'custom', path: [key], message: `not available with "pid" (an attached process is measured only, never started)` });
       }
       if (Object.keys(p.env).length > 0) ctx.addIssue({ code: 'custom', path: ['env'], message: 'not available with "pid" (an attached process is measured only, never started)' });
+      if (p.inheritEnv !== true) ctx.addIssue({ code: 'custom', path: ['inheritEnv'], message: 'not available with "pid" (an attached process is measured only, never started)' });
       if (p.ready?.line !== undefined) ctx.addIssue({ code: 'custom', path: ['ready', 'line'], message: 'not available with "pid": exsoak does not see an attached process\'s output' });
     }
     if (p.ready?.metrics && !p.metrics) ctx.addIssue({ code: 'custom', path: ['ready', 'metrics'], message: 'needs "metrics.url" to know where to scrape' });

@@ -1,18 +1,20 @@
 // A process probe's stdout and stderr go to `<probe>.stdout.log` / `.stderr.log`, each bounded:
 // a chatty or runaway program must not fill the disk or grow the supervisor.
 import { once } from 'node:events';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { MaskedFileStream } from '../../shared/secret-stream.ts';
 
 /** A log file that stops growing at `limit` bytes and says so. */
 export class BoundedLog {
-  private readonly out: WriteStream;
+  private readonly out: Writable;
   private written = 0;
   private full = false;
   private readonly limit: number;
 
   constructor(file: string, limit: number) {
     this.limit = limit;
-    this.out = createWriteStream(file, { flags: 'a', mode: 0o600 });
+    // Known secrets a program prints are masked as the bytes stream in (src/shared/secrets.ts).
+    this.out = new MaskedFileStream(file);
     this.out.on('error', () => {
       // A full disk must not crash the supervisor over a child's log; the run's own writer reports it.
       this.full = true;

@@ -13,6 +13,7 @@ import { WorkerHost } from './worker-host.ts';
 import { AttachedProcessHost } from './attached-process-host.ts';
 import { SpawnedProcessHost } from './spawned-process-host.ts';
 import type { ProcessHostOptions } from './process-base.ts';
+import { workerEnv, type ProbeEnvSpec } from '../../probes/probe-env.ts';
 
 export interface HostContext {
   bus: Bus;
@@ -47,6 +48,7 @@ export function createHost(probe: ResolvedProbe, ctx: HostContext): Host {
     kind: probe.kind,
     bus: ctx.bus,
     resourceLimits: probe.spec.resourceLimits,
+    env: workerEnv(probe.own as ProbeEnvSpec),
     task: { ...ctx.task, options: probe.options, endpoints: ctx.endpoints, names: probe.metrics.names },
   });
 }

@@ -23,6 +23,8 @@ export interface WorkerHostOptions {
   workerFile?: string;
   task: Omit<ProbeTask, 'port' | 'probe' | 'kind'>;
   resourceLimits: { maxOldGenerationSizeMb?: number; maxYoungGenerationSizeMb?: number; stackSizeMb?: number };
+  /** The worker's process.env (undefined: a copy of the supervisor's); src/probes/probe-env.ts. */
+  env?: NodeJS.ProcessEnv;
   bus: Bus;
 }
 
@@ -104,6 +106,7 @@ export class WorkerHost implements Host {
       atomics: 'disabled',
       idleTimeout: Number.POSITIVE_INFINITY,
       resourceLimits: this.opts.resourceLimits,
+      env: this.opts.env,
     });
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
