@@ -9,30 +9,34 @@ import { describe } from './notices.ts';
 /** Lock with `lock`, or reconcile (`reason` for the transition, `doubt` for the loop). */
 export type AuthOutcome = { lock: string } | { reason: string; doubt: string };
 
+export interface AuthCheckOptions {
+  rest: BitunixRest;
+  marginCoin: string;
+  /** How long to wait before the re-check. */
+  waitMs: number;
+}
+
 export class AuthCheck {
   /** The credentials have worked at least once since the last failure. */
   proven = false;
-  private readonly rest: BitunixRest;
-  private readonly marginCoin: string;
-  private readonly waitMs: number;
+  private readonly options: AuthCheckOptions;
 
-  constructor(rest: BitunixRest, marginCoin: string, waitMs: number) {
-    this.rest = rest;
-    this.marginCoin = marginCoin;
-    this.waitMs = waitMs;
+  constructor(options: AuthCheckOptions) {
+    this.options = options;
   }
 
-  /** After an auth failure `err`: waits `waitMs` (cut short by `signal`), then asks the account once. */
+  /** After an auth failure `err`: waits (cut short by `signal`), then asks the account once. */
   async afterFailure(err: unknown, signal: AbortSignal, report: (op: string, err: unknown) => void): Promise<AuthOutcome> {
     if (!this.proven) return { lock: `authentication failed: ${describe(err)}` };
     this.proven = false;
+    const { rest, marginCoin, waitMs } = this.options;
     try {
-      await sleep(this.waitMs, signal);
+      await sleep(waitMs, signal);
     } catch {
       // stopping: the check below still decides what the stop path can do
     }
     try {
-      await this.rest.getAccount(this.marginCoin);
+      await rest.getAccount(marginCoin);
       this.proven = true;
       return { reason: 'credentials work again after an auth failure', doubt: 'after a transient auth failure' };
     } catch (again) {

@@ -101,7 +101,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     // Short and alphanumeric: the docs give no clientId format, so stay conservative.
     this.orders = new OrderLedger(`${options.clientIdPrefix ?? 'xs'}${makeNonce(6)}`, this.qty);
     this.quotes = new QuoteFeed(this.symbol, options.priceStaleMs ?? Math.max(2000, 2 * options.tickMs));
-    this.auth = new AuthCheck(rest, marginCoin, this.retry.baseMs);
+    this.auth = new AuthCheck({ rest, marginCoin, waitMs: this.retry.baseMs });
     this.mode = new PositionModeGuard({ rest, marginCoin, setPositionMode: options.setPositionMode ?? true });
     const { symbol, orders, notices } = this;
     this.closer = new FillCloser({ rest, symbol, side: this.side, orders, notices, retry: this.retry });
