@@ -392,7 +392,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     await this.reconcile('verify after cancelling extras');
   }
 
-  // ---- pushes and market data -------------------------------------------------------------------
+  // ---- pushes -----------------------------------------------------------------------------------
 
   private readonly onOrderPush = (push: OrderEvent): void => {
     const tracked = this.orders.get(push.orderId);
