@@ -8,7 +8,7 @@
 import type { RawData } from 'ws';
 import { reconnectDelay } from './backoff.ts';
 import type { MarketEvent } from './payloads.ts';
-import { isValidPayload } from './payloads.ts';
+import { classifyDrop, classifyFrame, streamList } from './frames.ts';
 import { ACCEPT, DUPLICATE, GAP, ID_JUMP, RESET, acceptEvent, newStreamState, overlapReached, seqLow } from './sequence.ts';
 import type { StreamState } from './sequence.ts';
 import { BinanceSocket } from './socket.ts';
@@ -32,7 +32,7 @@ interface Rotation {
   heldEvents: MarketEvent[];
 }
 
-// `any` for freshly parsed JSON: the shape checks below are what give it a type.
+// A control answer, already checked to carry an id and a result or an error.
 type Json = any;
 
 export class StreamConnection implements SocketOwner {
@@ -256,21 +256,10 @@ export class StreamConnection implements SocketOwner {
       return;
     }
     const ageMs = now - sock.openedAt;
-    const serverAge = this.opts.serverMaxConnectionAgeMs;
-    const atMaxAge = serverAge > 0 && ageMs >= serverAge - Math.min(60_000, serverAge * 0.05);
-    let dropCause: DropCause = cause;
-    let scheduled = false;
-    if (cause !== 'silence' && sock.shutdownAnnounced) {
-      dropCause = 'server-shutdown';
-      scheduled = true;
-    } else if (cause !== 'silence' && atMaxAge) {
-      dropCause = 'max-age';
-      scheduled = true;
-    }
+    const { cause: dropCause, scheduled } = classifyDrop({ cause, shutdownAnnounced: sock.shutdownAnnounced, ageMs, serverMaxConnectionAgeMs: this.opts.serverMaxConnectionAgeMs });
     if (dropCause === 'silence') {
       // On USD-M a stream on the wrong route is silent, not refused: say which route stayed quiet.
-      const streams = [...this.states.keys()];
-      const list = streams.slice(0, 5).join(', ') + (streams.length > 5 ? `, … (${streams.length})` : '');
+      const list = streamList([...this.states.keys()]);
       this.host.error(
         'silence',
         `${this.id}: ${describeRoute(this.route)} (${sock.url.split('?')[0]}) delivered no stream data for ${this.opts.silenceTimeoutMs} ms; streams: ${list}. A stream the venue serves on another route stays silent: see the route table in docs/binance-routes.md`,
@@ -378,59 +367,24 @@ export class StreamConnection implements SocketOwner {
   // ---- frames --------------------------------------------------------------------------------
 
   onSocketFrame(sock: BinanceSocket, raw: RawData, isBinary: boolean): void {
-    const counts = this.host.counts;
-    counts.frames++;
-    if (isBinary) {
-      this.host.malformed('binary', '<binary frame>', this.id);
-      return;
-    }
-    const text = typeof raw === 'string' ? raw : raw.toString();
-    let msg: Json;
-    try {
-      msg = JSON.parse(text);
-    } catch {
-      this.host.malformed('json', text, this.id);
-      return;
-    }
-    if (msg === null || typeof msg !== 'object') {
-      this.host.malformed('envelope', text, this.id);
-      return;
-    }
-    const stream = msg.stream;
-    if (typeof stream === 'string') {
-      const data = msg.data;
-      if (data === null || typeof data !== 'object') {
-        this.host.malformed('envelope', text, this.id, stream);
+    this.host.counts.frames++;
+    const frame = classifyFrame(raw, isBinary, this.states, this.opts.market);
+    switch (frame.kind) {
+      case 'malformed':
+        this.host.malformed(frame.reason, frame.sample, this.id, frame.stream);
         return;
-      }
-      if (data.e === 'serverShutdown') {
+      case 'shutdown':
         this.onShutdown(sock);
         return;
-      }
-      const st = this.states.get(stream);
-      if (st === undefined) {
-        this.host.malformed('unexpected-stream', text, this.id, stream);
+      case 'control':
+        this.onControl(sock, frame.msg);
         return;
-      }
-      if (!isValidPayload(st.kind, data, this.opts.market)) {
-        this.host.malformed(`payload:${st.kind}`, text, this.id, stream);
-        return;
-      }
-      counts.events++;
-      sock.markData();
-      if (sock.role === 'candidate') this.hold(sock, st, data);
-      else this.deliver(sock, st, data, false);
-      return;
+      case 'event':
+        this.host.counts.events++;
+        sock.markData();
+        if (sock.role === 'candidate') this.hold(sock, frame.stream, frame.data);
+        else this.deliver(sock, frame.stream, frame.data, false);
     }
-    if ('id' in msg && ('result' in msg || 'error' in msg)) {
-      this.onControl(sock, msg);
-      return;
-    }
-    if (msg.e === 'serverShutdown') {
-      this.onShutdown(sock);
-      return;
-    }
-    this.host.malformed('envelope', text, this.id);
   }
 
   private deliver(sock: BinanceSocket, st: StreamState, data: MarketEvent, replay: boolean): void {

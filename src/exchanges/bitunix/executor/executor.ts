@@ -9,114 +9,39 @@
 // get_order_detail what is true. ERROR_LOCK is for what REST cannot resolve: credentials that
 // keep failing, a position mode that cannot be switched to HEDGE, an order of ours that stays on
 // the book although cancelled.
+//
+// The loop and the order actions live here; the parts it drives each have their own module:
+// ledger.ts (what we track), reconcile.ts (one look at the exchange), position-mode.ts (HEDGE),
+// fill-closer.ts (closing fills), quotes.ts (prices), stop-sweep.ts (cancelling).
 import { EventEmitter } from 'eventemitter3';
-import { backoffDelay, sleep } from '../backoff.ts';
-import { BitunixCode, isBitunixError, isOrderNotFound, type BitunixErrorKind } from '../errors.ts';
+import { Alarm, backoffDelay, sleep } from '../backoff.ts';
+import { isBitunixError } from '../errors.ts';
 import type { BitunixRest } from '../rest.ts';
 import type { BitunixWs } from '../ws.ts';
 import { makeNonce } from '../signer.ts';
-import { isFilledStatus, isLiveStatus, type Order, type OrderEvent, type Side } from '../types.ts';
-import { entryTicks, fromTicks, toTicks, type PriceGrid, type Quote } from './pricing.ts';
-import { FillLedger } from './fills.ts';
+import type { OrderEvent, Side } from '../types.ts';
+import { entryTicks, fromTicks, toTicks, type PriceGrid } from './pricing.ts';
+import type { FillLedger } from './fills.ts';
+import { AuthCheck } from './auth-check.ts';
+import { FillCloser } from './fill-closer.ts';
+import { OrderLedger, settlePrice, type TrackedOrder } from './ledger.ts';
+import { describe, failureNotice, type HedgeLimitExecutorEvents, type Notices } from './notices.ts';
+import { checkOptions, type HedgeLimitExecutorOptions } from './options.ts';
+import { LockRequest, PositionModeGuard } from './position-mode.ts';
+import { EarlyPushes, readOrderPush } from './pushes.ts';
+import { QuoteFeed } from './quotes.ts';
+import { Reconciler, type Resolution } from './reconcile.ts';
+import { loadSymbol, startupLockReason } from './startup.ts';
+import { cancelOrders, sweepAtStop, type CancelContext } from './stop-sweep.ts';
 import {
   createExecutorMachine,
   DEFAULT_STATE_TIMEOUTS,
   type ExecutorState,
   type StateMachine,
-  type StuckEvent,
-  type TransitionEvent,
 } from './state-machine.ts';
 
-export interface HedgeLimitExecutorOptions {
-  rest: BitunixRest;
-  /** Market data (ticker + depth_book1); without it the price comes from REST depth. */
-  publicWs?: BitunixWs | undefined;
-  /** Order / position pushes; without it every modify is confirmed through REST. */
-  privateWs?: BitunixWs | undefined;
-  symbol: string;
-  side: Side;
-  /** Fixed order quantity (base coin), as the exchange expects it. */
-  qty: string;
-  /** Fraction away from the market (0.0005 = 0.05 %). */
-  offset: number;
-  /** How often the entry price is recomputed. */
-  tickMs: number;
-  marginCoin?: string;
-  /** Switch the account to HEDGE when it is not (default true). */
-  setPositionMode?: boolean;
-  stateTimeouts?: Partial<Record<ExecutorState, number>>;
-  /** A modify not confirmed by a push within this long is checked over REST. */
-  modifyConfirmTimeoutMs?: number;
-  /** WS prices older than this are replaced by a REST depth read. */
-  priceStaleMs?: number;
-  /**
-   * A working order is re-checked over REST at least this often even when nothing looks wrong:
-   * a cancel the exchange did silently (a POST_ONLY that would have crossed, a lost push) shows up.
-   */
-  verifyIntervalMs?: number;
-  /** How many reconcile rounds an order may be unknown to the exchange before it is written off. */
-  unknownOrderRetries?: number;
-  /** How many times duplicates may survive cancelling before the executor locks. */
-  maxCancelRounds?: number;
-  retryBaseMs?: number;
-  retryMaxMs?: number;
-  clientIdPrefix?: string;
-  signal?: AbortSignal;
-}
-
-export type OrderAction = 'placed' | 'modified' | 'cancelled' | 'filled' | 'lost' | 'adopted';
-
-export interface OrderNotice {
-  action: OrderAction;
-  orderId: string;
-  clientId?: string | undefined;
-  price?: string | undefined;
-}
-
-/**
- * A fill of one of our orders (`fill`), and the reduce-only close of that quantity (`close`);
- * `skipped` says why a close was not sent (the position was already gone).
- */
-export interface FillNotice {
-  phase: 'fill' | 'close';
-  orderId: string;
-  qty: string;
-  positionId?: string | undefined;
-  closeOrderId?: string | undefined;
-  skipped?: string | undefined;
-}
-
-export interface ExecutorErrorNotice {
-  op: string;
-  kind: BitunixErrorKind | 'internal';
-  code?: number | undefined;
-  message: string;
-}
-
-export interface HedgeLimitExecutorEvents {
-  transition: (event: TransitionEvent<ExecutorState>) => void;
-  stuck: (event: StuckEvent<ExecutorState>) => void;
-  order: (notice: OrderNotice) => void;
-  error: (notice: ExecutorErrorNotice) => void;
-  fill: (notice: FillNotice) => void;
-}
-
-interface TrackedOrder {
-  orderId: string;
-  clientId: string | undefined;
-  /** last price the exchange confirmed (or that we placed at) */
-  price: string;
-  qty: string;
-  /** a modify the exchange accepted but has not yet been seen applied */
-  pendingPrice?: string | undefined;
-  modifiedAt?: number | undefined;
-}
-
-type Resolution = { to: 'WORKING' | 'IDLE'; reason: string } | { to: 'CANCELLING'; reason: string; extras: TrackedOrder[] } | { to: 'ERROR_LOCK'; reason: string };
-
-class LockRequest extends Error {}
-
-const MAX_BUFFERED_PUSHES = 32;
+export type { ExecutorErrorNotice, FillNotice, HedgeLimitExecutorEvents, OrderAction, OrderNotice } from './notices.ts';
+export type { HedgeLimitExecutorOptions } from './options.ts';
 
 export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   readonly machine: StateMachine<ExecutorState>;
@@ -129,54 +54,39 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   private readonly rest: BitunixRest;
   private readonly publicWs: BitunixWs | undefined;
   private readonly privateWs: BitunixWs | undefined;
-  private readonly marginCoin: string;
-  private readonly setPositionMode: boolean;
   private readonly modifyConfirmTimeoutMs: number;
-  private readonly priceStaleMs: number;
   private readonly verifyIntervalMs: number;
   private lastVerifiedAt = 0;
-  private readonly unknownOrderRetries: number;
-  private readonly maxCancelRounds: number;
   private readonly retry: { baseMs: number; maxMs: number };
-  private readonly clientIdBase: string;
-  private clientSeq = 0;
 
   private grid: PriceGrid = { precision: 2 };
-  /** The latest stream prices; REST reads are used for one tick only and never stored here. */
-  private quote: (Quote & { ts: number }) | undefined;
-  private current: TrackedOrder | undefined;
-  /** Every order we placed that is not known to be finished (includes `current`). */
-  private readonly live = new Map<string, TrackedOrder>();
-  /** clientIds whose place_order outcome is unknown. */
-  private readonly unresolvedClientIds = new Set<string>();
-  private readonly unknownStrikes = new Map<string, number>();
-  private readonly pushBuffer = new Map<string, OrderEvent>();
+  private readonly notices: Notices = { order: (n) => this.emit('order', n), fill: (n) => this.emit('fill', n), error: (n) => this.emit('error', n) };
+  private readonly orders: OrderLedger;
+  private readonly quotes: QuoteFeed;
+  private readonly mode: PositionModeGuard;
+  private readonly closer: FillCloser;
+  private readonly reconciler: Reconciler;
+  private readonly cancelling: CancelContext;
+  private readonly earlyPushes = new EarlyPushes();
   private doubt: string | undefined;
   private placingClientId: string | undefined;
-  private cancelRounds = 0;
-  private authProven = false;
-  private recheckMode = false;
+  private readonly auth: AuthCheck;
   private lockReason: string | undefined;
-  /** Fills seen and not yet closed: "no real fills" means each is closed at once. */
-  readonly fills = new FillLedger();
-  /** Orders that ended (cancelled by us) whose final filled quantity is still to be read. */
-  private readonly fillCheck = new Set<string>();
-  private closeSeq = 0;
 
   private stopRequested = false;
   private stopReason = 'stopped';
   private readonly stopController = new AbortController();
-  private wakeUp: (() => void) | undefined;
+  /** Cut short by a doubt or a stop request. */
+  private readonly alarm = new Alarm();
   private runPromise: Promise<void> | undefined;
   private readonly abortListener: (() => void) | undefined;
   private readonly signal: AbortSignal | undefined;
 
   constructor(options: HedgeLimitExecutorOptions) {
     super();
-    if (!(options.tickMs > 0)) throw new RangeError('tickMs must be positive');
-    if (!(options.offset >= 0 && options.offset < 1)) throw new RangeError('offset must be a fraction in [0, 1)');
-    if (!(Number(options.qty) > 0)) throw new RangeError(`qty must be a positive number, got ${options.qty}`);
-    this.rest = options.rest;
+    checkOptions(options);
+    const rest = options.rest;
+    this.rest = rest;
     this.publicWs = options.publicWs;
     this.privateWs = options.privateWs;
     this.symbol = options.symbol;
@@ -184,16 +94,20 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     this.qty = options.qty;
     this.offset = options.offset;
     this.tickMs = options.tickMs;
-    this.marginCoin = options.marginCoin ?? 'USDT';
-    this.setPositionMode = options.setPositionMode ?? true;
+    const marginCoin = options.marginCoin ?? 'USDT';
     this.modifyConfirmTimeoutMs = options.modifyConfirmTimeoutMs ?? Math.max(3000, 2 * options.tickMs);
-    this.priceStaleMs = options.priceStaleMs ?? Math.max(2000, 2 * options.tickMs);
     this.verifyIntervalMs = options.verifyIntervalMs ?? 30_000;
-    this.unknownOrderRetries = options.unknownOrderRetries ?? 3;
-    this.maxCancelRounds = options.maxCancelRounds ?? 5;
     this.retry = { baseMs: options.retryBaseMs ?? 250, maxMs: options.retryMaxMs ?? 10_000 };
     // Short and alphanumeric: the docs give no clientId format, so stay conservative.
-    this.clientIdBase = `${options.clientIdPrefix ?? 'xs'}${makeNonce(6)}`;
+    this.orders = new OrderLedger(`${options.clientIdPrefix ?? 'xs'}${makeNonce(6)}`, this.qty);
+    this.quotes = new QuoteFeed(this.symbol, options.priceStaleMs ?? Math.max(2000, 2 * options.tickMs));
+    this.auth = new AuthCheck({ rest, marginCoin, waitMs: this.retry.baseMs });
+    this.mode = new PositionModeGuard({ rest, marginCoin, setPositionMode: options.setPositionMode ?? true });
+    const { symbol, orders, notices } = this;
+    this.closer = new FillCloser({ rest, symbol, side: this.side, orders, notices, retry: this.retry });
+    const { unknownOrderRetries = 3, maxCancelRounds = 5 } = options;
+    this.reconciler = new Reconciler({ rest, symbol, orders, notices, fills: this.closer, mode: this.mode, unknownOrderRetries, maxCancelRounds });
+    this.cancelling = { rest, symbol, orders, notices, fills: this.closer };
     this.machine = createExecutorMachine({ ...DEFAULT_STATE_TIMEOUTS, ...options.stateTimeouts });
     this.machine.on('transition', (e) => this.emit('transition', e));
     this.machine.on('stuck', (e) => this.emit('stuck', e));
@@ -205,8 +119,13 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     }
     this.privateWs?.on('order', this.onOrderPush);
     this.privateWs?.on('ready', this.onPrivateReady);
-    this.publicWs?.on('depth', this.onDepth);
-    this.publicWs?.on('ticker', this.onTicker);
+    this.publicWs?.on('depth', this.quotes.onDepth);
+    this.publicWs?.on('ticker', this.quotes.onTicker);
+  }
+
+  /** Fills seen and not yet closed: "no real fills" means each is closed at once. */
+  get fills(): FillLedger {
+    return this.closer.ledger;
   }
 
   get state(): ExecutorState {
@@ -220,11 +139,12 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
 
   /** Orders this executor placed that may still rest on the book. */
   trackedOrderIds(): string[] {
-    return [...this.live.keys()];
+    return this.orders.ids();
   }
 
   workingOrder(): Readonly<{ orderId: string; price: string; pendingPrice?: string | undefined }> | undefined {
-    return this.current ? { orderId: this.current.orderId, price: this.current.price, pendingPrice: this.current.pendingPrice } : undefined;
+    const current = this.orders.current;
+    return current ? { orderId: current.orderId, price: current.price, pendingPrice: current.pendingPrice } : undefined;
   }
 
   /** Runs until stopped; resolves once every order it placed is cancelled (or given up on) and the state is STOPPED. */
@@ -245,7 +165,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     this.stopRequested = true;
     this.stopReason = reason;
     this.stopController.abort(reason);
-    this.wake();
+    this.alarm.wake();
   }
 
   // ---- the loop ---------------------------------------------------------------------------------
@@ -256,10 +176,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       this.to('STARTING', 'start');
       const ready = await this.startup();
       if (ready) {
-        this.publicWs?.subscribe([
-          { ch: 'ticker', symbol: this.symbol },
-          { ch: 'depth_book1', symbol: this.symbol },
-        ]);
+        this.publicWs?.subscribe([{ ch: 'ticker', symbol: this.symbol }, { ch: 'depth_book1', symbol: this.symbol }]);
         this.privateWs?.subscribe([{ ch: 'order' }, { ch: 'position' }]);
         this.publicWs?.connect();
         this.privateWs?.connect();
@@ -267,7 +184,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       let nextTick = Date.now();
       while (!this.stopRequested) {
         const wait = nextTick - Date.now();
-        if (wait > 0 && !this.doubt) await this.pause(wait);
+        if (wait > 0 && !this.doubt) await this.alarm.sleep(wait);
         if (this.stopRequested) break;
         if (Date.now() >= nextTick) nextTick = Math.max(nextTick + this.tickMs, Date.now() + 1);
         if (this.state === 'ERROR_LOCK') {
@@ -285,24 +202,6 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     }
   }
 
-  /** Sleeps until `ms` pass, a doubt is raised or a stop is requested. */
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(timer);
-        if (self.wakeUp === done) self.wakeUp = undefined;
-        resolve();
-      }
-      this.wakeUp = done;
-    });
-  }
-
-  private wake(): void {
-    this.wakeUp?.();
-  }
-
   private async step(): Promise<void> {
     if (this.doubt) {
       await this.reconcile(this.doubt);
@@ -310,7 +209,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     }
     const state = this.state;
     if (state !== 'IDLE' && state !== 'WORKING') return;
-    const current = this.current;
+    const current = this.orders.current;
     if (state === 'WORKING' && current?.pendingPrice !== undefined && Date.now() - (current.modifiedAt ?? 0) > this.modifyConfirmTimeoutMs) {
       await this.reconcile(`modify to ${current.pendingPrice} not confirmed within ${this.modifyConfirmTimeoutMs} ms`);
       return;
@@ -319,7 +218,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       await this.reconcile('periodic verification');
       return;
     }
-    const quote = await this.currentQuote();
+    const quote = await this.quotes.current(this.rest, (err) => this.report('market/depth', err));
     if (!quote || this.stopRequested || this.doubt) return;
     const target = entryTicks(this.side, quote, this.offset, this.grid);
     if (target === undefined) return;
@@ -340,19 +239,9 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     }
     for (let attempt = 0; !this.stopRequested; attempt++) {
       try {
-        const pairs = await this.rest.getTradingPairs([this.symbol]);
-        const pair = pairs.find((p) => p.symbol === this.symbol);
-        if (!pair) {
-          this.lock(`unknown symbol ${this.symbol}`);
-          return false;
-        }
-        this.grid = { precision: pair.quotePrecision };
-        if (pair.minTradeVolume !== undefined && Number(this.qty) < Number(pair.minTradeVolume)) {
-          this.lock(`qty ${this.qty} is below the minimum ${pair.minTradeVolume} for ${this.symbol}`);
-          return false;
-        }
-        await this.ensureHedgeMode();
-        this.authProven = true;
+        this.grid = await loadSymbol(this.rest, this.symbol, this.qty);
+        await this.mode.ensureHedge();
+        this.auth.proven = true;
         this.to('IDLE', 'ready: HEDGE mode, symbol loaded');
         return true;
       } catch (err) {
@@ -361,13 +250,9 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
           return false;
         }
         this.report('startup', err);
-        if (isBitunixError(err) && err.kind === 'auth') {
-          // Credentials that never worked are wrong: one clear error, no retry loop.
-          this.lock(`authentication failed: ${err.message}`);
-          return false;
-        }
-        if (isBitunixError(err) && err.kind === 'reject' && err.code !== BitunixCode.network) {
-          this.lock(`startup rejected: ${err.message}`);
+        const lockReason = startupLockReason(err);
+        if (lockReason !== undefined) {
+          this.lock(lockReason);
           return false;
         }
         await this.backoff(attempt);
@@ -376,50 +261,13 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     return false;
   }
 
-  /** Throws LockRequest when the account is not in HEDGE mode and cannot be switched. */
-  private async ensureHedgeMode(): Promise<void> {
-    const account = await this.rest.getAccount(this.marginCoin);
-    if (account.positionMode === 'HEDGE') return;
-    let seen: string = account.positionMode ?? 'unknown';
-    if (account.positionMode === undefined) {
-      // Some live answers lack positionMode. Switching blind fails with 20009 whenever positions
-      // or orders are open (and locks the executor): read the mode off what is open instead.
-      const mode = await this.readPositionMode();
-      if (mode.mode === 'HEDGE') return;
-      if (mode.mode !== undefined) seen = mode.mode;
-      else if (mode.busy) {
-        throw new LockRequest('position mode unknown: the account answer has no positionMode and open positions or orders prevent a safe switch; set HEDGE mode on the account by hand');
-      }
-    }
-    if (!this.setPositionMode) {
-      throw new LockRequest(`position-mode mismatch: account is ${seen}, HEDGE required and switching is disabled`);
-    }
-    try {
-      await this.rest.changePositionMode('HEDGE');
-    } catch (err) {
-      if (isBitunixError(err) && err.code === BitunixCode.positionModeLocked) {
-        throw new LockRequest(`position-mode mismatch: account is ${seen} and cannot switch to HEDGE (${err.message})`);
-      }
-      throw err;
-    }
-    const after = await this.rest.getAccount(this.marginCoin);
-    if (after.positionMode !== undefined && after.positionMode !== 'HEDGE') {
-      throw new LockRequest(`position-mode mismatch: account still ${after.positionMode} after switching to HEDGE`);
-    }
-  }
-
   // ---- order actions ----------------------------------------------------------------------------
-
-  private nextClientId(): string {
-    this.clientSeq++;
-    return `${this.clientIdBase}${this.clientSeq.toString(36).padStart(4, '0')}`;
-  }
 
   private async place(targetTicks: number): Promise<void> {
     const price = fromTicks(targetTicks, this.grid);
-    const clientId = this.nextClientId();
+    const clientId = this.orders.nextClientId();
     this.to('PLACING', `place ${this.side} ${this.qty} @ ${price}`);
-    this.unresolvedClientIds.add(clientId);
+    this.orders.unresolvedClientIds.add(clientId);
     this.placingClientId = clientId;
     try {
       const ack = await this.rest.placeOrder({
@@ -432,25 +280,23 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
         effect: 'POST_ONLY',
         clientId,
       });
-      this.unresolvedClientIds.delete(clientId);
+      this.orders.unresolvedClientIds.delete(clientId);
       const order: TrackedOrder = { orderId: ack.orderId, clientId, price, qty: this.qty };
-      this.live.set(order.orderId, order);
-      this.current = order;
+      this.orders.work(order);
       this.emit('order', { action: 'placed', orderId: order.orderId, clientId, price });
       this.lastVerifiedAt = Date.now();
       this.to('WORKING', ack.recovered ? `placed @ ${price} (found by clientId after an ambiguous failure)` : `placed @ ${price}`);
-      const early = this.pushBuffer.get(order.orderId);
-      this.pushBuffer.delete(order.orderId);
+      const early = this.earlyPushes.take(order.orderId);
       if (early) this.onOrderPush(early);
     } catch (err) {
       this.report('place_order', err);
-      if (isBitunixError(err) && !err.ambiguous) this.unresolvedClientIds.delete(clientId);
+      if (isBitunixError(err) && !err.ambiguous) this.orders.unresolvedClientIds.delete(clientId);
       if (isBitunixError(err) && err.kind === 'auth') {
         await this.onAuthFailure(err);
       } else if (isBitunixError(err) && !err.ambiguous) {
         // Refused outright (rate limit after retries, price band, post-only would cross …):
         // nothing rests. A refusal may also mean the account changed under us: look once.
-        if (err.kind === 'reject') this.recheckMode = true;
+        if (err.kind === 'reject') this.mode.requestRecheck();
         this.to('IDLE', `place refused: ${err.message}`);
         if (err.kind === 'reject') this.raiseDoubt(`place refused with code ${err.code ?? '?'}`);
       } else {
@@ -472,8 +318,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       if (ack.orderId && ack.orderId !== order.orderId) {
         // Some venues re-key on amend: track the new id, let reconciling settle the old one.
         const moved: TrackedOrder = { ...order, orderId: ack.orderId };
-        this.live.set(moved.orderId, moved);
-        this.current = moved;
+        this.orders.work(moved);
         this.raiseDoubt(`modify returned a new orderId ${ack.orderId}`);
         order = moved;
       }
@@ -492,84 +337,6 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     }
   }
 
-  /** The account's mode as open positions and orders show it; `busy` when any are open. */
-  private async readPositionMode(): Promise<{ mode?: string | undefined; busy: boolean }> {
-    const positions = await this.rest.getPendingPositions({});
-    const fromPosition = positions.find((p) => p.positionMode !== undefined)?.positionMode;
-    if (fromPosition) return { mode: fromPosition, busy: true };
-    const { orders } = await this.rest.getPendingOrders({ limit: 100 });
-    const fromOrder = orders.find((o) => o.positionMode !== undefined)?.positionMode;
-    return { mode: fromOrder, busy: positions.length > 0 || orders.length > 0 };
-  }
-
-  // ---- fills --------------------------------------------------------------------------------------
-
-  private noteFill(orderId: string, tradeQty: string | undefined): void {
-    const qty = this.fills.note(orderId, tradeQty);
-    if (qty !== undefined) this.emit('fill', { phase: 'fill', orderId, qty });
-  }
-
-  /**
-   * Reads the final fill of orders that ended without us seeing it, then closes everything filled
-   * and not yet closed with one reduce-only HEDGE close (side names the position, EXCHANGES.md).
-   * Throws when the exchange cannot be asked: the ledger keeps the quantity for the next try.
-   */
-  private async settleFills(): Promise<void> {
-    for (const orderId of [...this.fillCheck]) {
-      try {
-        const detail = await this.rest.getOrderDetail({ orderId });
-        this.noteFill(orderId, detail.tradeQty);
-      } catch (err) {
-        if (!isOrderNotFound(err)) throw err;
-      }
-      this.fillCheck.delete(orderId);
-      if (!this.live.has(orderId)) this.fills.settle(orderId);
-    }
-    if (this.fills.isFlat) return;
-    const qty = this.fills.open;
-    const side = this.side === 'BUY' ? 'LONG' : 'SHORT';
-    const positions = await this.rest.getPendingPositions({ symbol: this.symbol });
-    const position = positions.find((p) => p.side === side && (p.symbol === undefined || p.symbol === this.symbol));
-    if (!position) {
-      // Nothing of that side is open: closed already (by a previous close whose ack was lost).
-      this.fills.closed(qty);
-      this.emit('fill', { phase: 'close', orderId: '', qty, skipped: `no ${side} position open` });
-      return;
-    }
-    const closeQty = position.qty !== undefined && Number(position.qty) < Number(qty) ? position.qty : qty;
-    this.closeSeq++;
-    const ack = await this.rest.placeOrder({
-      symbol: this.symbol,
-      side: this.side,
-      qty: closeQty,
-      tradeSide: 'CLOSE',
-      positionId: position.positionId,
-      orderType: 'MARKET',
-      reduceOnly: true,
-      // Not our entry prefix: a close is never adopted as a working order.
-      clientId: `c${this.clientIdBase}${this.closeSeq.toString(36)}`,
-    });
-    this.fills.closed(qty);
-    this.emit('fill', { phase: 'close', orderId: ack.orderId, qty: closeQty, positionId: position.positionId, closeOrderId: ack.orderId });
-  }
-
-  private async settleFillsAtStop(): Promise<void> {
-    if (this.fills.isFlat && this.fillCheck.size === 0) return;
-    for (let round = 0; round < 3; round++) {
-      try {
-        await this.settleFills();
-        return;
-      } catch (err) {
-        this.report('close_fills', err);
-        if (isBitunixError(err) && err.kind === 'auth') break;
-        await sleep(backoffDelay(round, this.retry));
-      }
-    }
-    if (!this.fills.isFlat) {
-      this.emit('error', { op: 'stop', kind: 'internal', message: `a filled quantity of ${this.fills.open} ${this.symbol} could not be closed at stop` });
-    }
-  }
-
   // ---- reconciling ------------------------------------------------------------------------------
 
   private async reconcile(reason: string): Promise<void> {
@@ -580,7 +347,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
       this.doubt = undefined;
       let resolution: Resolution | 'again';
       try {
-        resolution = await this.reconcileOnce();
+        resolution = await this.reconciler.once(this.placingClientId);
       } catch (err) {
         if (err instanceof LockRequest) {
           this.lock(err.message);
@@ -608,251 +375,60 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
         await this.cancelExtras(resolution.extras, resolution.reason);
         return;
       }
-      this.cancelRounds = 0;
+      this.reconciler.settled();
       this.lastVerifiedAt = Date.now();
       this.to(resolution.to, resolution.reason);
       return;
     }
   }
 
-  private isOurs(order: Order): boolean {
-    return this.live.has(order.orderId) || (order.clientId !== undefined && order.clientId.startsWith(this.clientIdBase));
-  }
-
-  /** One look at the exchange. Returns where to go, or 'again' when the answer is not final yet. */
-  private async reconcileOnce(): Promise<Resolution | 'again'> {
-    const { orders } = await this.rest.getPendingOrders({ symbol: this.symbol, limit: 100 });
-    const resting = new Map<string, Order>();
-    for (const order of orders) if (this.isOurs(order)) resting.set(order.orderId, order);
-
-    // Orders the exchange shows us that we did not know: placements whose ack was lost.
-    for (const order of resting.values()) {
-      if (!this.live.has(order.orderId)) {
-        this.live.set(order.orderId, { orderId: order.orderId, clientId: order.clientId, price: order.price ?? '0', qty: order.qty ?? this.qty });
-        this.emit('order', { action: 'adopted', orderId: order.orderId, clientId: order.clientId, price: order.price });
-      }
-      if (order.clientId) this.unresolvedClientIds.delete(order.clientId);
-    }
-
-    // Placements with an unknown outcome that are not resting: did they ever exist?
-    for (const clientId of [...this.unresolvedClientIds]) {
-      if (clientId === this.placingClientId) continue;
-      const found = await this.rest.findByClientId(clientId);
-      this.unresolvedClientIds.delete(clientId);
-      if (found && isLiveStatus(found.status)) {
-        this.live.set(found.orderId, { orderId: found.orderId, clientId, price: found.price ?? '0', qty: found.qty ?? this.qty });
-        resting.set(found.orderId, found);
-        this.emit('order', { action: 'adopted', orderId: found.orderId, clientId, price: found.price });
-      }
-    }
-
-    // Tracked orders missing from the pending list: finished, lagging, or unknown.
-    let unresolved = false;
-    for (const order of resting.values()) this.noteFill(order.orderId, order.tradeQty);
-    for (const tracked of [...this.live.values()]) {
-      if (resting.has(tracked.orderId)) {
-        this.unknownStrikes.delete(tracked.orderId);
-        continue;
-      }
-      let detail: Order | undefined;
-      try {
-        detail = await this.rest.getOrderDetail({ orderId: tracked.orderId });
-      } catch (err) {
-        if (!isOrderNotFound(err)) throw err;
-      }
-      if (detail) this.noteFill(tracked.orderId, detail.tradeQty);
-      if (detail && isLiveStatus(detail.status)) {
-        // The list lags behind the order; the detail is the fresher word.
-        resting.set(tracked.orderId, detail);
-        this.unknownStrikes.delete(tracked.orderId);
-        continue;
-      }
-      if (detail) {
-        this.forget(tracked, isFilledStatus(detail.status) ? 'filled' : 'cancelled', detail.status);
-        this.fills.settle(tracked.orderId);
-        continue;
-      }
-      const strikes = (this.unknownStrikes.get(tracked.orderId) ?? 0) + 1;
-      this.unknownStrikes.set(tracked.orderId, strikes);
-      if (strikes <= this.unknownOrderRetries) {
-        unresolved = true; // 20007 says "try it later": ask again before believing it
-        continue;
-      }
-      // Neither resting nor known: it cannot be working. Write it off, but an order vanishing
-      // without a trace may mean the account changed under us, so check the position mode.
-      this.forget(tracked, 'lost', 'unknown to the exchange');
-      this.recheckMode = true;
-    }
-    // Before anything else is decided: whatever filled is closed now (throws to retry on failure).
-    await this.settleFills();
-    if (unresolved) return 'again';
-
-    if (this.recheckMode) {
-      await this.ensureHedgeMode(); // throws LockRequest on an unfixable mismatch
-      this.recheckMode = false;
-    }
-
-    const liveOrders = [...this.live.values()];
-    if (liveOrders.length === 0) {
-      this.current = undefined;
-      return { to: 'IDLE', reason: 'no order of ours rests' };
-    }
-    // Keep the one we think is working, else the oldest (it has the best queue position).
-    const keep = this.current && this.live.has(this.current.orderId) ? this.live.get(this.current.orderId)! : liveOrders[0]!;
-    const extras = liveOrders.filter((o) => o !== keep);
-    // What the exchange says wins over what we think.
-    const truth = resting.get(keep.orderId);
-    if (truth?.price !== undefined) {
-      // Applied or not, a pending modify is settled now: the next tick modifies again if needed.
-      keep.price = truth.price;
-      keep.pendingPrice = undefined;
-      keep.modifiedAt = undefined;
-    }
-    this.current = keep;
-    if (extras.length > 0) {
-      this.cancelRounds++;
-      if (this.cancelRounds > this.maxCancelRounds) {
-        return { to: 'ERROR_LOCK', reason: `unknown order persists: ${extras.map((o) => o.orderId).join(', ')} still rests after ${this.maxCancelRounds} cancel rounds` };
-      }
-      return { to: 'CANCELLING', reason: `${extras.length} extra order(s) of ours rest`, extras };
-    }
-    return { to: 'WORKING', reason: `order ${keep.orderId} rests @ ${keep.price}` };
-  }
-
-  private forget(order: TrackedOrder, action: 'filled' | 'cancelled' | 'lost', status: string | undefined): void {
-    this.live.delete(order.orderId);
-    this.unknownStrikes.delete(order.orderId);
-    if (this.current?.orderId === order.orderId) this.current = undefined;
-    this.emit('order', { action, orderId: order.orderId, clientId: order.clientId, price: status ? `${order.price} (${status})` : order.price });
-  }
-
   private async cancelExtras(extras: TrackedOrder[], reason: string): Promise<void> {
     this.to('CANCELLING', reason);
     try {
-      await this.cancelOrders(extras);
+      await cancelOrders(this.cancelling, extras);
     } catch (err) {
       this.report('cancel_orders', err);
     }
     await this.reconcile('verify after cancelling extras');
   }
 
-  /** cancel_orders in batches; returns how many the exchange reported cancelled. */
-  private async cancelOrders(orders: Array<{ orderId?: string; clientId?: string | undefined }>): Promise<number> {
-    let cancelled = 0;
-    for (let i = 0; i < orders.length; i += 20) {
-      const batch = orders.slice(i, i + 20).map((o) => (o.orderId ? { orderId: o.orderId } : { clientId: o.clientId! }));
-      const result = await this.rest.cancelOrders(this.symbol, batch);
-      for (const ok of result.successList) {
-        const tracked = (ok.orderId && this.live.get(ok.orderId)) || [...this.live.values()].find((o) => ok.clientId && o.clientId === ok.clientId);
-        const orderId = ok.orderId ?? tracked?.orderId;
-        if (!orderId) continue;
-        cancelled++;
-        this.fillCheck.add(orderId);
-        if (tracked) {
-          this.live.delete(tracked.orderId);
-          if (this.current?.orderId === tracked.orderId) this.current = undefined;
-        }
-        this.emit('order', { action: 'cancelled', orderId, clientId: ok.clientId ?? tracked?.clientId });
-      }
-    }
-    return cancelled;
-  }
-
-  // ---- pushes and market data -------------------------------------------------------------------
+  // ---- pushes -----------------------------------------------------------------------------------
 
   private readonly onOrderPush = (push: OrderEvent): void => {
-    const tracked = this.live.get(push.orderId);
-    if (!tracked) {
-      if (push.clientId?.startsWith(this.clientIdBase)) {
-        if (this.state === 'PLACING' && push.clientId === this.placingClientId) {
-          // The push outran the REST ack: keep it for when the ack arrives.
-          if (this.pushBuffer.size >= MAX_BUFFERED_PUSHES) this.pushBuffer.delete(this.pushBuffer.keys().next().value!);
-          this.pushBuffer.set(push.orderId, push);
-        } else if (isLiveStatus(push.status) && push.event !== 'CLOSE') {
-          this.raiseDoubt(`push for an order of ours we do not track (${push.orderId})`);
-        }
-      }
-      return;
-    }
-    if (!isLiveStatus(push.status) || push.event === 'CLOSE') {
-      this.raiseDoubt(`order ${push.orderId} ${push.status ?? push.event} by the exchange`);
-      return;
-    }
-    if (push.status === 'PART_FILLED') this.raiseDoubt(`order ${push.orderId} partly filled (${push.tradeQty ?? '?'})`);
-    if (push.price === undefined) return;
-    if (tracked.pendingPrice !== undefined && samePrice(push.price, tracked.pendingPrice, this.grid)) {
-      tracked.price = tracked.pendingPrice;
-      tracked.pendingPrice = undefined;
-      tracked.modifiedAt = undefined;
-      return;
-    }
-    if (samePrice(push.price, tracked.price, this.grid)) return;
-    // An update mid-modify may show the old price; only a settled order can disagree.
-    if (this.state !== 'MODIFYING' && tracked.pendingPrice === undefined) {
-      this.raiseDoubt(`push shows ${push.orderId} @ ${push.price}, expected ${tracked.price}`);
-    }
+    const tracked = this.orders.get(push.orderId);
+    const reading = readOrderPush(push, {
+      tracked,
+      ours: this.orders.isOurClientId(push.clientId),
+      placing: this.state === 'PLACING' && push.clientId === this.placingClientId,
+      modifying: this.state === 'MODIFYING',
+      grid: this.grid,
+    });
+    if (reading.keep) this.earlyPushes.keep(push);
+    if (reading.confirmed && tracked?.pendingPrice !== undefined) settlePrice(tracked, tracked.pendingPrice);
+    if (reading.doubt) this.raiseDoubt(reading.doubt);
   };
 
   private readonly onPrivateReady = (info: { reconnect: boolean }): void => {
     // Pushes sent while we were away are lost: ask REST what happened meanwhile.
-    if (info.reconnect && this.live.size > 0) this.raiseDoubt('private stream reconnected');
+    if (info.reconnect && this.orders.size > 0) this.raiseDoubt('private stream reconnected');
   };
-
-  private readonly onDepth = (top: { symbol?: string | undefined; bid?: string | undefined; ask?: string | undefined }): void => {
-    if (top.symbol !== undefined && top.symbol !== this.symbol) return;
-    this.quote = { ...this.quote, bid: top.bid ?? this.quote?.bid, ask: top.ask ?? this.quote?.ask, ts: Date.now() };
-  };
-
-  private readonly onTicker = (ticker: { symbol: string; lastPrice?: string | undefined }): void => {
-    if (ticker.symbol !== this.symbol || ticker.lastPrice === undefined) return;
-    // A last price alone is a fallback: keep the book side when we have it.
-    this.quote = { ...this.quote, last: ticker.lastPrice, ts: this.quote?.bid || this.quote?.ask ? this.quote.ts : Date.now() };
-  };
-
-  private async currentQuote(): Promise<Quote | undefined> {
-    if (this.quote && Date.now() - this.quote.ts <= this.priceStaleMs) return this.quote;
-    try {
-      const top = await this.rest.getDepth(this.symbol, '1');
-      return { bid: top.bid, ask: top.ask, last: this.quote?.last };
-    } catch (err) {
-      this.report('market/depth', err);
-      return undefined;
-    }
-  }
 
   private raiseDoubt(reason: string): void {
     this.doubt ??= reason;
-    this.wake();
+    this.alarm.wake();
   }
 
   // ---- failures ---------------------------------------------------------------------------------
 
   /** Credentials that worked before get one re-check; failing again (or never having worked) locks. */
   private async onAuthFailure(err: unknown): Promise<void> {
-    if (!this.authProven) {
-      this.lock(`authentication failed: ${describe(err)}`);
+    const outcome = await this.auth.afterFailure(err, this.stopController.signal, (op, e) => this.report(op, e));
+    if ('lock' in outcome) {
+      this.lock(outcome.lock);
       return;
     }
-    this.authProven = false;
-    try {
-      await sleep(this.retry.baseMs, this.stopController.signal);
-    } catch {
-      // stopping: the check below still decides what the stop path can do
-    }
-    try {
-      await this.rest.getAccount(this.marginCoin);
-      this.authProven = true;
-      if (this.state !== 'RECONCILING') this.to('RECONCILING', 'credentials work again after an auth failure');
-      this.raiseDoubt('after a transient auth failure');
-    } catch (again) {
-      this.report('account', again);
-      if (isBitunixError(again) && again.kind === 'auth') this.lock(`repeated authentication failure: ${describe(again)}`);
-      else {
-        this.authProven = true;
-        if (this.state !== 'RECONCILING') this.to('RECONCILING', 'auth re-check inconclusive');
-        this.raiseDoubt('auth re-check inconclusive');
-      }
-    }
+    if (this.state !== 'RECONCILING') this.to('RECONCILING', outcome.reason);
+    this.raiseDoubt(outcome.doubt);
   }
 
   private lock(reason: string): void {
@@ -873,8 +449,7 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
   }
 
   private report(op: string, err: unknown): void {
-    if (isBitunixError(err)) this.emit('error', { op, kind: err.kind, code: err.code, message: err.message });
-    else this.emit('error', { op, kind: 'internal', message: describe(err) });
+    this.emit('error', failureNotice(op, err));
   }
 
   private async backoff(attempt: number): Promise<void> {
@@ -905,48 +480,10 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     }
     if (!this.machine.can('CANCELLING') && state !== 'CANCELLING') this.to('ERROR_LOCK', `stop while ${state}`);
     if (this.state !== 'CANCELLING') this.to('CANCELLING', `stop: ${this.stopReason}`);
-    const left = await this.cancelEverything();
-    await this.settleFillsAtStop();
+    const left = await sweepAtStop(this.cancelling, this.retry);
+    await this.closer.settleAtStop();
     this.to('STOPPED', left === 0 ? this.stopReason : `${this.stopReason}; ${left} order(s) could not be confirmed cancelled`);
     this.finish();
-  }
-
-  /** Cancels every order this executor placed; returns how many may still rest. */
-  private async cancelEverything(): Promise<number> {
-    // Nothing was ever placed (e.g. locked at startup): there is nothing to look for.
-    if (this.clientSeq === 0 && this.live.size === 0) return 0;
-    const rounds = 4;
-    for (let round = 0; round < rounds; round++) {
-      try {
-        const targets: Array<{ orderId?: string; clientId?: string }> = [
-          ...[...this.live.values()].map((o) => ({ orderId: o.orderId })),
-          ...[...this.unresolvedClientIds].map((clientId) => ({ clientId })),
-        ];
-        if (targets.length > 0) await this.cancelOrders(targets);
-        // Verify: whatever of ours still rests gets another round.
-        const { orders } = await this.rest.getPendingOrders({ symbol: this.symbol, limit: 100 });
-        const resting = new Set(orders.filter((o) => this.isOurs(o)).map((o) => o.orderId));
-        for (const order of orders) {
-          if (this.isOurs(order) && !this.live.has(order.orderId)) {
-            this.live.set(order.orderId, { orderId: order.orderId, clientId: order.clientId, price: order.price ?? '0', qty: order.qty ?? this.qty });
-          }
-        }
-        for (const tracked of [...this.live.values()]) {
-          if (!resting.has(tracked.orderId)) this.live.delete(tracked.orderId);
-        }
-        // A clientId that is not resting after a cancel round is settled either way.
-        this.unresolvedClientIds.clear();
-        this.current = undefined;
-        if (this.live.size === 0) return 0;
-      } catch (err) {
-        this.report('stop', err);
-        if (isBitunixError(err) && err.kind === 'auth') break; // cannot act without credentials
-        await sleep(backoffDelay(round, this.retry));
-      }
-    }
-    const left = this.live.size + this.unresolvedClientIds.size;
-    if (left > 0) this.emit('error', { op: 'stop', kind: 'internal', message: `${left} order(s) may still rest after stop: ${[...this.live.keys()].join(', ')}` });
-    return left;
   }
 
   private finish(): void {
@@ -955,16 +492,8 @@ export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {
     this.privateWs?.close();
     this.privateWs?.off('order', this.onOrderPush);
     this.privateWs?.off('ready', this.onPrivateReady);
-    this.publicWs?.off('depth', this.onDepth);
-    this.publicWs?.off('ticker', this.onTicker);
+    this.publicWs?.off('depth', this.quotes.onDepth);
+    this.publicWs?.off('ticker', this.quotes.onTicker);
     if (this.abortListener) this.signal?.removeEventListener('abort', this.abortListener);
   }
-}
-
-function samePrice(a: string, b: string, grid: PriceGrid): boolean {
-  return toTicks(a, grid) === toTicks(b, grid);
-}
-
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }
