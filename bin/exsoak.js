@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Plain JavaScript on purpose: it must run on any Node to say clearly which Node exsoak needs,
 // before anything written in TypeScript is loaded.
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 // Installed, exsoak is compiled JavaScript (22.16: worker.getHeapStatistics()); the repository's
@@ -31,6 +31,17 @@ if (major < needMajor || (major === needMajor && minor < needMinor)) {
     process.off('SIGTERM', keep);
   };
   globalThis[Symbol.for('exsoak.earlySignals')] = { signals, release };
+  // For tests that signal a loading exsoak: the moment its own handlers are in place, which no
+  // kernel view tells apart from Node's start-up handlers for the same signals.
+  const readyFd = Number(process.env.EXSOAK_SIGNALS_READY_FD);
+  delete process.env.EXSOAK_SIGNALS_READY_FD;
+  if (Number.isInteger(readyFd) && readyFd > 2) {
+    try {
+      writeSync(readyFd, 'ready\n');
+    } catch {
+      // A test hook only: nobody listening is not an error.
+    }
+  }
 }
 // A closed stdout or stderr (`exsoak run … 2>&1 | head -1`, a terminal gone) must not lose the
 // run (#26.6): a write to it fails with EPIPE, emitted as an 'error' that would otherwise end the

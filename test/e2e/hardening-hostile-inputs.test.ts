@@ -96,12 +96,15 @@ test('#18.13 SIGTERM while exsoak is still loading ends with 130 and the results
   const file = scenario(dir, ok.replace('1s', '1h'));
   const out = path.join(dir, 'out');
   // Started by hand to control when the signal lands.
-  const child = spawn(process.execPath, [CLI, 'run', file, '--out', out, '--no-progress', '--metrics-port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'run', file, '--out', out, '--no-progress', '--metrics-port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, EXSOAK_SIGNALS_READY_FD: '3' },
+  });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d));
-  await new Promise((resolve) => child.once('spawn', resolve));
-  // Inside the ~0.3 s of loading, after Node itself is up (bin/exsoak.js catches signals first thing).
-  await new Promise((resolve) => setTimeout(resolve, 150));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d));
+  // Inside the ~0.3 s of loading, once bin/exsoak.js has its own SIGTERM handler (its first
+  // thing, announced on fd 3): a slow Node start-up on a busy machine does not shift the moment.
+  await new Promise((resolve) => child.stdio[3]!.once('data', resolve));
   child.kill('SIGTERM');
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   assert.equal(code, 130, stderr);
