@@ -40,7 +40,7 @@ export interface Sample {
   gauges: Record<string, number>;
 }
 
-export type ProbeEventKind =
+type ProbeEventKind =
   | 'start'
   | 'exit'
   | 'crash'

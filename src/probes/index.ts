@@ -13,7 +13,7 @@ import { descriptor as bitunix } from './bitunix.ts';
 import { descriptor as processKind } from './process.ts';
 import { descriptor as moduleKind } from './module.ts';
 
-export type { ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor, MetricDecl, BisectVariant, DeclaredMetrics } from './types.ts';
+export type { ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor } from './types.ts';
 
 /** The venue a probe talks to: named in its own block (`simulator:`), or its kind's. */
 export function probeVenue(kind: string, own: Record<string, unknown> = {}): string | undefined {
@@ -25,7 +25,7 @@ const kinds = new Map<string, ProbeKindDescriptor>();
 const validations = new Map<string, ProbeKindValidation>();
 const venues = new Map<string, VenueDescriptor>();
 
-export function registerVenue(venue: VenueDescriptor): void {
+function registerVenue(venue: VenueDescriptor): void {
   if (venues.has(venue.name)) throw new Error(`venue "${venue.name}" is registered twice`);
   venues.set(venue.name, venue);
 }

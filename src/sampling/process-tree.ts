@@ -7,7 +7,7 @@ import pidusage from 'pidusage';
  * The pid and every descendant, read from /proc/<pid>/task/<tid>/children (one small read per
  * thread, no scan of every process on the machine). Bounded: a fork bomb does not hang the sampler.
  */
-export function descendants(root: number, max = 512): number[] {
+function descendants(root: number, max = 512): number[] {
   const found = [root];
   for (let i = 0; i < found.length && found.length < max; i++) {
     const pid = found[i]!;

@@ -11,7 +11,7 @@ export interface ScrapeLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 4 * 1024 * 1024 };
+const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 4 * 1024 * 1024 };
 
 // Kept-alive connections: a fresh TCP handshake per sample would cost more than the parse.
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });

@@ -7,7 +7,7 @@ import type { Aggregate, Threshold } from './threshold.ts';
 export type Scope = 'probe' | 'process';
 
 /** Aggregates of a level series (one value per sample). A bare level name means `last`. */
-export const LEVEL_AGGREGATES = ['avg', 'min', 'max', 'first', 'last', 'growth', 'final_ratio', 'count', 'p50', 'p90', 'p99'] as const satisfies readonly Aggregate[];
+const LEVEL_AGGREGATES = ['avg', 'min', 'max', 'first', 'last', 'growth', 'final_ratio', 'count', 'p50', 'p90', 'p99'] as const satisfies readonly Aggregate[];
 
 export interface LevelMetric {
   name: string;

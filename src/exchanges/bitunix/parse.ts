@@ -100,7 +100,7 @@ export function asList(data: unknown, ...keys: string[]): unknown[] {
 }
 
 /** One object wherever the docs show one, taking the first element of a list. */
-export function asObject(data: unknown): Obj | undefined {
+function asObject(data: unknown): Obj | undefined {
   if (Array.isArray(data)) return data.find(isObject);
   return isObject(data) ? data : undefined;
 }
