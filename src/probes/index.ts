@@ -1,7 +1,7 @@
 // The registry of probe kinds and venues. Nothing outside src/probes switches on a kind's or a
 // venue's name: the scenario loader, the supervisor, `exsoak sim`, bisect and the verdict look
-// the descriptor up here. Adding a kind is its own files plus one `registerProbeKind` line
-// (docs/ADDING-A-PROBE.md). This module and the descriptors load no validation library: the
+// the descriptor up here. Adding a kind is its own three files, one `registerProbeKind` line here
+// and one `registerProbeValidation` line in validation/index.ts (docs/ADDING-A-PROBE.md). This module and the descriptors load no validation library: the
 // built-in kinds' schemas are registered by validation/index.ts, which only the loader imports.
 import type { KindMetrics } from '../shared/catalogue.ts';
 import type { MetricDecl, ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor } from './types.ts';

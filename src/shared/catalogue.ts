@@ -91,7 +91,7 @@ export function resolveMetric(th: Threshold, scope: Scope, kind?: KindMetrics): 
     for (const name of [full, th.metric]) {
       const type = kind.isCounter(name) ? 'counter' : kind.isGauge(name) ? 'gauge' : undefined;
       if (!type) continue;
-      // `ws_reconnects.count <= 5` (DESIGN's spelling) reads a counter's total; no other aggregate does.
+      // `ws_reconnects.count <= 5` (the README's spelling) reads a counter's total; no other aggregate does.
       if (name === th.metric && th.aggregate && !(type === 'counter' && COUNTER_AGGREGATES.includes(th.aggregate))) {
         return { ok: false, message: `${type} "${th.metric}" is a single number: "${th.aggregate}" does not apply (write "${th.metric} ${th.op} ${th.value}"${type === 'counter' ? ` or "${th.metric}.count ${th.op} ${th.value}"` : ''})` };
       }

@@ -8,8 +8,8 @@ type StreamClass = 'public' | 'market';
 /**
  * The simulator's route table for the trade streams (book streams are `public` where parsed
  * below). `trade` on `/public` follows ccxt's routing, maintained against the live venue; the
- * evidence is in docs/binance-routes.md. Kept apart from the client's table on purpose (DESIGN:
- * no shared protocol code); test/unit/binance-routes.test.ts checks the two agree.
+ * evidence is in docs/binance-routes.md. Kept apart from the client's table on purpose (simulators
+ * and clients share no protocol code: docs/DEVELOPING.md); test/unit/binance-routes.test.ts checks the two agree.
  */
 const USDM_CLASS: Readonly<Record<'trade' | 'aggTrade', StreamClass>> = { trade: 'public', aggTrade: 'market' };
 type StreamKind =
