@@ -1,8 +1,9 @@
 // What `npm test` needs besides npm: Debian's Chromium (the report's browser test), Prometheus
 // (promtool checks the alert rules, a real server scrapes a soak) and python3 (the Python
 // example and probes). On the kind of machine the project runs on (root, Debian packages
-// reachable) it installs what is missing, so the README's command passes with no other step;
-// anywhere else it prints the exact command and fails before the suite starts. It never lets
+// reachable) it installs what is missing, so the README's command passes with no other step —
+// in CI (CI=true) also through passwordless sudo, as hosted runners have it; anywhere else it
+// prints the exact command and fails before the suite starts. It never lets
 // those tests skip: a skip reads as a pass and hides the coverage that went missing, in CI
 // (CI=true, .ci/run) and out. `npm run test:unit` needs none of them.
 import { spawnSync } from 'node:child_process';
@@ -30,15 +31,24 @@ function missing(): Prerequisite[] {
   return PREREQUISITES.filter((p) => !p.present());
 }
 
-function aptGet(args: string[]): { ok: boolean; output: string } {
-  const res = spawnSync('apt-get', args, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+/** How apt-get can run here without asking anything: as root, or (CI only) through `sudo -n`. */
+function aptRunner(): string[] | undefined {
+  if (!onPath('apt-get')) return undefined;
+  if (process.getuid?.() === 0) return [];
+  if (process.env.CI === 'true' && spawnSync('sudo', ['-n', 'true'], { stdio: 'ignore' }).status === 0) return ['sudo', '-n', '--preserve-env=DEBIAN_FRONTEND'];
+  return undefined;
+}
+
+function aptGet(prefix: string[], args: string[]): { ok: boolean; output: string } {
+  const [command, ...rest] = [...prefix, 'apt-get', ...args];
+  const res = spawnSync(command!, rest, { encoding: 'utf8', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   return { ok: res.status === 0, output: `${res.stdout ?? ''}${res.stderr ?? ''}${res.error ? String(res.error) : ''}` };
 }
 
-function install(pkgs: string[]): boolean {
+function install(prefix: string[], pkgs: string[]): boolean {
   process.stderr.write(`npm test: installing ${pkgs.join(', ')} with apt-get (needed by the test suite)…\n`);
   for (const args of [['update', '-qq'], ['install', '-y', '-qq', ...pkgs]]) {
-    const res = aptGet(args);
+    const res = aptGet(prefix, args);
     if (!res.ok) {
       process.stderr.write(`npm test: apt-get ${args.join(' ')} failed:\n${res.output.trim().split('\n').slice(-20).join('\n')}\n`);
       return false;
@@ -48,9 +58,9 @@ function install(pkgs: string[]): boolean {
 }
 
 let absent = missing();
-const canInstall = process.getuid?.() === 0 && onPath('apt-get');
-if (absent.length > 0 && canInstall) {
-  install(absent.map((p) => p.pkg));
+const runner = absent.length > 0 ? aptRunner() : undefined;
+if (runner) {
+  install(runner, absent.map((p) => p.pkg));
   absent = missing();
 }
 if (absent.length > 0) {
@@ -61,7 +71,7 @@ if (absent.length > 0) {
       `npm test: missing ${absent.map((p) => `${p.what} (Debian package ${p.pkg})`).join(', ')}.`,
       `Install, then run npm test again:`,
       `  ${sudo}apt-get update && ${sudo}apt-get install -y ${pkgs}`,
-      canInstall ? '' : `(run as root with apt-get available, npm test installs them itself.)`,
+      runner ? '' : `(run as root with apt-get available, npm test installs them itself.)`,
       `Tests that need none of them: npm run test:unit, or one file: npx node --test test/unit/units.test.ts`,
       '',
     ]
