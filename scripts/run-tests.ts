@@ -54,8 +54,9 @@ const files = (roots.length ? roots : ['test'])
 const rank = (f: string) => (LONG_FIRST.includes(f) ? LONG_FIRST.indexOf(f) : LONG_FIRST.length);
 const parallel = files.filter((f) => !SERIAL.has(f)).sort((a, b) => rank(a) - rank(b));
 const serial = files.filter((f) => SERIAL.has(f));
-// Twice the cores: the parallel files mostly wait, and each is its own process.
-const width = Number(process.env.TEST_CONCURRENCY) || Math.max(2, os.availableParallelism() * 2);
+// One more than the cores: the files mostly wait, yet each starts its own Node processes and
+// workers, and a probe starved of CPU for long enough is (rightly) reported unresponsive.
+const width = Number(process.env.TEST_CONCURRENCY) || os.availableParallelism() + 1;
 
 function group(list: string[], concurrency: number): { code: number; ms: number } {
   if (list.length === 0) return { code: 0, ms: 0 };
