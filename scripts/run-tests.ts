@@ -19,24 +19,26 @@ const SERIAL = new Set([
   'test/unit/memory-profile-atomic.test.ts', // a reader's read count while a writer rewrites
   'test/unit/prom-scrape.test.ts', // a stalled scrape is abandoned within 2 s
   'test/e2e/cli-run.test.ts', // abortOnFail stops within one sample interval; a run within 30 s
-  'test/e2e/package.test.ts', // npm pack + install: loads both cores itself
   'test/e2e/process-faults.test.ts', // a crashed process is reported within 20 s
-  'test/e2e/verdict-conclusive.test.ts', // a conclusive leak verdict within 40 s
 ]);
 
 /**
- * Parallel files that wait longest, started first so the group is not left waiting on one of
- * them at its end (relative durations from a serial run; the rest keep their path order).
+ * Parallel files that take longest, started first so the group is not left waiting on one of
+ * them at its end (longest first, from a run of this script; the rest keep their path order).
  */
 const LONG_FIRST = [
   'test/integration/leak-real-probes.test.ts',
-  'test/integration/faults-binance.test.ts',
-  'test/integration/prometheus-scrape.test.ts',
-  'test/integration/faults-sim-restart.test.ts',
-  'test/integration/faults-bitunix.test.ts',
-  'test/integration/module-probe.test.ts',
   'test/e2e/process-probes.test.ts',
-  'test/e2e/cli-reports.test.ts',
+  'test/e2e/package.test.ts',
+  'test/e2e/verdict-conclusive.test.ts',
+  'test/e2e/hardening-process.test.ts',
+  'test/integration/module-probe.test.ts',
+  'test/e2e/security.test.ts',
+  'test/e2e/compare.test.ts',
+  'test/integration/supervisor.test.ts',
+  'test/integration/faults-bitunix.test.ts',
+  'test/integration/faults-binance.test.ts',
+  'test/e2e/cli-bisect.test.ts',
 ];
 
 for (const f of [...SERIAL, ...LONG_FIRST]) {
