@@ -1,4 +1,4 @@
-// Import rules of DESIGN §2, checked by `npm run lint` (part of `npm test`), not by review.
+// The import rules of docs/ARCHITECTURE.md and docs/DEVELOPING.md, checked by `npm run lint` (part of `npm test`), not by review.
 const CONSUMERS = ['results', 'metrics', 'progress', 'verdict', 'snapshot'];
 
 // The folders of src/ in layers, bottom first: a folder imports only from layers below its own,

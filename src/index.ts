@@ -8,7 +8,7 @@ import { runSoak } from './supervisor/run.ts';
 import { parseDuration } from './shared/units.ts';
 import type { Verdict } from './bus/verdict.ts';
 
-export type { Verdict, ProbeVerdict, Criterion, LeakReport } from './bus/verdict.ts';
+export type { Verdict, ProbeVerdict, Criterion, LeakReport, LeakStatus, Culprit, ProcessLeak } from './bus/verdict.ts';
 export { ScenarioError } from './scenario/load.ts';
 
 export interface SoakOptions {

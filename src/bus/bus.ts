@@ -4,5 +4,4 @@ import type { BusEvents } from './types.ts';
 /** The one event bus of a run: producers emit, consumers subscribe, nobody knows anybody. */
 export class Bus extends EventEmitter<BusEvents> {}
 
-export type { BusEvents, Sample, ProbeEvent, RunInfo, RunEnd } from './types.ts';
-export type { Verdict, ProbeVerdict, Criterion, LeakReport } from './verdict.ts';
+export type { BusEvents } from './types.ts';

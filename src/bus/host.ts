@@ -8,7 +8,7 @@
 export type HostStatus = 'pending' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
 
 /** Heap figures of one reading; null where the host has no V8 heap it can read. */
-export interface HeapFigures {
+interface HeapFigures {
   heapUsed: number | null;
   heapTotal: number | null;
   external: number | null;

@@ -74,7 +74,7 @@ export const SUPERVISOR_EVENT_KINDS = [
 
 type SupervisorEventKind = (typeof SUPERVISOR_EVENT_KINDS)[number];
 
-export type ProbeEventKind = SupervisorEventKind | (string & {});
+type ProbeEventKind = SupervisorEventKind | (string & {});
 
 export interface ProbeEvent {
   t: number;

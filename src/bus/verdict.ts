@@ -1,6 +1,12 @@
-// The verdict: the run's last bus event and the content of verdict.json (a contract: README
-// "Results"). Its producers (src/verdict) and its consumers (results files, the terminal
-// summary, exports) share these shapes and nothing else.
+// The verdict's types: the run's last bus event and the content of verdict.json (a contract:
+// README "Results"). Its producers (src/verdict) and its consumers (results files, the terminal
+// summary, exports) share these shapes and nothing else. The shapes are defined once, as the
+// schemas that read verdict.json back (./verdict-schema.ts); the types are inferred from them.
+// This module loads no zod: the imports below are type-only and erased, so the supervising
+// process (no zod, test/e2e/lean-supervisor.test.ts) can import it. Lists code needs at run
+// time (LEAK_STATUSES) live here and the schemas take them from here.
+import type { z } from 'zod';
+import type { CriterionSchema, CulpritSchema, LeakReportSchema, ProbeVerdictSchema, ProcessLeakSchema, VerdictSchema } from './verdict-schema.ts';
 
 /**
  * `insufficient-data`: too few points for a trend; `inconclusive`: a trend was measured but could
@@ -10,87 +16,11 @@
 export const LEAK_STATUSES = ['insufficient-data', 'inconclusive', 'none', 'suspected', 'confirmed'] as const;
 export type LeakStatus = (typeof LEAK_STATUSES)[number];
 
-export interface LeakReport {
-  status: LeakStatus;
-  /** The series the trend was judged on: a worker's post-GC heap floor, or a process probe's own RSS. */
-  series?: 'heap_floor_mb' | 'rss_mb';
-  points: number;
-  slopeMbPerH?: number;
-  lowMbPerH?: number;
-  highMbPerH?: number;
-  pValue?: number;
-  /** Growth projected over the nominal duration from the slope's lower bound, MB. */
-  projectedMb?: number;
-  budgetMb: number;
-  confirmedAt?: number;
-  /** One human sentence: the conclusion, or the single rule that kept the check from one. */
-  reason?: string;
-  /** The rule that held the trend back from a suspected leak (docs/leak-detection.md). */
-  heldBy?: 'significance' | 'lowBound' | 'budget' | 'slowing' | 'minGrowth';
-  /** Without a conclusion: the shortest run that could confirm a leak at the budget's pace, ms. */
-  neededRunMs?: number;
-  /** What holds the growth between the two leak snapshots, by retainer path (src/snapshot/culprits.ts). */
-  culprits?: Culprit[];
-}
-
+export type LeakReport = z.output<typeof LeakReportSchema>;
 /** An object that holds what grew between two heap snapshots of one probe. */
-export interface Culprit {
-  /** Root-to-holder path, e.g. `client (variable in main) → seenIds → Map`. */
-  path: string;
-  /** The object that holds what grew, e.g. `Map (seenIds)`. */
-  holder: string;
-  retainedBytes: number;
-  retainedDeltaBytes: number;
-  /** Entries of the holder (elements, Map/Set entries, properties) added between the snapshots. */
-  countDelta: number;
-  /** New objects retained through the holder. */
-  newObjects: number;
-  /** Function and script the path runs through, `name @ file:line:col`, where V8 recorded it. */
-  location?: string;
-  text: string;
-}
-
-export interface Criterion {
-  expr: string;
-  value: number | string | null;
-  pass: boolean;
-  abortOnFail?: boolean;
-  note?: string;
-}
-
-export interface ProbeVerdict {
-  pass: boolean;
-  kind: string;
-  status: string;
-  error?: string;
-  /** A crashed process probe: how it ended, and its last 50 stderr lines. */
-  exit?: { code: number | null; signal: string | null };
-  stderrTail?: string[];
-  /** The crash's stack, as the probe's worker threw it. */
-  stack?: string;
-  /** A state it reported it cannot leave (ERROR_LOCK, missing credentials…), with its reason. */
-  fatal?: string;
-  /** What was dropped, replaced or rejected of what the probe sent (src/shared/untrusted.ts InputTally), when anything was. */
-  input?: Record<string, number>;
-  criteria: Criterion[];
-  leak?: LeakReport;
-  snapshotDiff?: unknown;
-}
-
+export type Culprit = z.output<typeof CulpritSchema>;
+export type Criterion = z.output<typeof CriterionSchema>;
+export type ProbeVerdict = z.output<typeof ProbeVerdictSchema>;
 /** RSS growth split into what the workers' heaps explain and the rest (native, buffers, sockets). */
-export interface ProcessLeak {
-  rss: LeakReport;
-  workersSlopeMbPerH: number;
-  nativeSlopeMbPerH: number | null;
-}
-
-export interface Verdict {
-  pass: boolean;
-  scenario: string;
-  partial: boolean;
-  reason: string;
-  durationMs: number;
-  probes: Record<string, ProbeVerdict>;
-  /** `instrumentRssMb`: the RSS heap snapshots took, kept out of the RSS criteria. */
-  process: { pass: boolean; criteria: Criterion[]; leak?: ProcessLeak; instrumentRssMb?: number };
-}
+export type ProcessLeak = z.output<typeof ProcessLeakSchema>;
+export type Verdict = z.output<typeof VerdictSchema>;

@@ -38,7 +38,7 @@ export function resolveMetricsHost(opts: { scenarioHost?: string; flagHost?: str
   return { host };
 }
 
-export function exposedWarning(host: string): string {
+function exposedWarning(host: string): string {
   const every = host === '0.0.0.0' || host === '::' ? 'every network interface' : host;
   return `WARNING: /metrics will listen on ${every} (--metrics-host ${host}), reachable from other machines. It serves probe names, the host name and the run's figures (never credentials) without authentication: allow only your Prometheus through the firewall.`;
 }

@@ -7,9 +7,9 @@ import type { BinanceProbeOptions } from './validation/binance.ts';
 
 export const kind = 'binance';
 /** The venue (simulator and live endpoints) this kind talks to. */
-export const simulator = 'binance';
+const simulator = 'binance';
 /** What workers/binance.ts reports (thresholds may name these). */
-export const counterDecls: readonly MetricDecl[] = [
+const counterDecls: readonly MetricDecl[] = [
   { name: 'messages', meaning: 'stream events received (after de-duplication across a rotation overlap)' },
   { name: 'messages.*', meaning: 'stream events by type, e.g. messages.trade, messages.depthUpdate' },
   { name: 'connects', meaning: 'successful WebSocket connections, first ones included' },
@@ -23,13 +23,11 @@ export const counterDecls: readonly MetricDecl[] = [
   { name: 'rotations', meaning: 'proactive connection rotations before the venue\'s age limit' },
   { name: 'duplicates', meaning: 'events seen twice (rotation overlap) and dropped' },
 ];
-export const gaugeDecls: readonly MetricDecl[] = [
+const gaugeDecls: readonly MetricDecl[] = [
   { name: 'conn_age_s', unit: 's', meaning: 'age of the oldest open connection' },
   { name: 'event_latency_ms', unit: 'ms', meaning: 'event time to receipt, last interval median' },
   { name: 'event_latency_ms.p99', unit: 'ms', meaning: 'event time to receipt, last interval p99' },
 ];
-export const counters = counterDecls.map((d) => d.name);
-export const gauges = gaugeDecls.map((d) => d.name);
 
 /**
  * For `exsoak bisect`: one variant per stream type (each type's parsing and sequencing in

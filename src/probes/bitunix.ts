@@ -7,7 +7,7 @@ export const kind = 'bitunix';
 /** The venue (simulator and live endpoints) this kind talks to. */
 export const simulator = 'bitunix';
 /** What workers/bitunix.ts reports (thresholds may name these). */
-export const counterDecls: readonly MetricDecl[] = [
+const counterDecls: readonly MetricDecl[] = [
   { name: 'requests', meaning: 'HTTP attempts, retries included' },
   { name: 'errors', meaning: 'failed HTTP attempts, stream errors and internal errors' },
   { name: 'errors.*', meaning: 'errors by cause: http5xx, http, rate_limit, timeout, network, auth, reject, parse, ws, internal' },
@@ -28,7 +28,7 @@ export const counterDecls: readonly MetricDecl[] = [
   { name: 'state_ms.*', unit: 'ms', meaning: 'time spent per executor state, e.g. state_ms.WORKING' },
 ];
 /** `state` is the index in EXECUTOR_STATES (INIT 0 … ERROR_LOCK 8, STOPPED 9). */
-export const gaugeDecls: readonly MetricDecl[] = [
+const gaugeDecls: readonly MetricDecl[] = [
   { name: 'latency_ms.p50', unit: 'ms', meaning: 'REST round trip, median of the last interval' },
   { name: 'latency_ms.p99', unit: 'ms', meaning: 'REST round trip, p99 of the last interval' },
   { name: 'state', meaning: 'executor state index (INIT 0 … ERROR_LOCK 8, STOPPED 9)' },

@@ -2,7 +2,7 @@
 import { moduleFile } from '../shared/module-file.ts';
 import type { ProbeKindDescriptor } from './types.ts';
 
-export const kind = 'idle';
+const kind = 'idle';
 
 export const descriptor: ProbeKindDescriptor = {
   kind,

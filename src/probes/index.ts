@@ -1,7 +1,7 @@
 // The registry of probe kinds and venues. Nothing outside src/probes switches on a kind's or a
 // venue's name: the scenario loader, the supervisor, `exsoak sim`, bisect and the verdict look
-// the descriptor up here. Adding a kind is its own files plus one `registerProbeKind` line
-// (docs/ADDING-A-PROBE.md). This module and the descriptors load no validation library: the
+// the descriptor up here. Adding a kind is its own three files, one `registerProbeKind` line here
+// and one `registerProbeValidation` line in validation/index.ts (docs/ADDING-A-PROBE.md). This module and the descriptors load no validation library: the
 // built-in kinds' schemas are registered by validation/index.ts, which only the loader imports.
 import type { KindMetrics } from '../shared/catalogue.ts';
 import type { MetricDecl, ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor } from './types.ts';
@@ -13,7 +13,7 @@ import { descriptor as bitunix } from './bitunix.ts';
 import { descriptor as processKind } from './process.ts';
 import { descriptor as moduleKind } from './module.ts';
 
-export type { ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor, MetricDecl, BisectVariant, DeclaredMetrics } from './types.ts';
+export type { ProbeKindDescriptor, ProbeKindValidation, VenueDescriptor } from './types.ts';
 
 /** The venue a probe talks to: named in its own block (`simulator:`), or its kind's. */
 export function probeVenue(kind: string, own: Record<string, unknown> = {}): string | undefined {
@@ -25,7 +25,7 @@ const kinds = new Map<string, ProbeKindDescriptor>();
 const validations = new Map<string, ProbeKindValidation>();
 const venues = new Map<string, VenueDescriptor>();
 
-export function registerVenue(venue: VenueDescriptor): void {
+function registerVenue(venue: VenueDescriptor): void {
   if (venues.has(venue.name)) throw new Error(`venue "${venue.name}" is registered twice`);
   venues.set(venue.name, venue);
 }

@@ -2,8 +2,7 @@
 import { moduleFile } from '../shared/module-file.ts';
 import type { ProbeKindDescriptor } from './types.ts';
 
-export const kind = 'leaky';
-export const gauges = ['retained_bytes'] as const;
+const kind = 'leaky';
 
 export const descriptor: ProbeKindDescriptor = {
   kind,

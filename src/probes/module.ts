@@ -5,7 +5,7 @@
 import { moduleFile } from '../shared/module-file.ts';
 import type { BisectVariant, MetricDecl, ProbeKindDescriptor } from './types.ts';
 
-export const kind = 'module';
+const kind = 'module';
 
 /** What the host worker needs besides the probe's options: the module's absolute path. */
 export interface ModuleOwn {

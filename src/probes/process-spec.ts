@@ -51,7 +51,7 @@ export function resolveExecutable(program: string, cwd: string, envPath: string 
 }
 
 /** The working directory of a started process: `cwd` relative to the scenario file's folder. */
-export function resolveCwd(spec: Pick<ProcessProbeSpec, 'cwd'>, baseDir: string): string {
+function resolveCwd(spec: Pick<ProcessProbeSpec, 'cwd'>, baseDir: string): string {
   const dir = path.resolve(baseDir, spec.cwd ?? '.');
   let ok = false;
   try {

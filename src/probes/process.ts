@@ -4,7 +4,7 @@
 import type { ProcessProbeSpec } from './process-spec.ts';
 import type { MetricDecl, ProbeKindDescriptor } from './types.ts';
 
-export const kind = 'process';
+const kind = 'process';
 
 /** Counters every NDJSON-speaking child gets from its `disconnect` events (src/supervisor/probe-input.ts, `eventLine`). */
 const EVENT_COUNTERS: readonly MetricDecl[] = [

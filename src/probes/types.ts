@@ -16,19 +16,19 @@ export interface BisectVariant {
 }
 
 /** How a kind runs: a worker-thread module (piscina) that exports the probe's task function. */
-export interface WorkerRunner {
+interface WorkerRunner {
   type: 'worker';
   /** Absolute path of the worker file. */
   file: string;
 }
 
 /** Or a program of its own, started by command or attached by PID, measured from outside. */
-export interface ProcessRunner {
+interface ProcessRunner {
   type: 'process';
 }
 
 /** What a kind's probe declares in its own scenario block (a user's module or program). */
-export interface DeclaredMetrics {
+interface DeclaredMetrics {
   counters: readonly MetricDecl[];
   gauges: readonly MetricDecl[];
 }
@@ -80,7 +80,7 @@ export interface ProbeKindValidation {
   check?: (own: Record<string, unknown>, ctx: { file: string; baseDir: string }) => Record<string, unknown> | void;
 }
 
-export interface StartedSimulator {
+interface StartedSimulator {
   endpoints: Record<string, string>;
   close(): Promise<void>;
 }

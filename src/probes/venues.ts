@@ -1,5 +1,6 @@
 // The two venues exsoak knows: their simulators, their live endpoints and their live-consent
-// rules. Bitunix has no testnet: live is mainnet, real money (../shared/EXCHANGES.md).
+// rules. Bitunix has no testnet (Bitunix staff said so on its official demo repository, Oct 2025;
+// the "testnet" flags of third-party clients point at mainnet): live is mainnet, real money.
 import type { VenueDescriptor } from './types.ts';
 import { testnetRefusal, testnetRequested } from './testnet-flag.ts';
 

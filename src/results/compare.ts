@@ -5,7 +5,7 @@ import type { RunData } from './run-data.ts';
 import { elapsed, fmt, signed } from './format.ts';
 import { summarizeRun, type ProbeFigures } from './run-summary.ts';
 
-export interface FigureRow {
+interface FigureRow {
   /** Probe name, or "process". */
   scope: string;
   figure: string;
@@ -34,7 +34,7 @@ export interface CompareOptions {
 }
 
 /** Noise floors: a difference smaller than these is never a regression, whatever the tolerance. */
-export const NOISE = {
+const NOISE = {
   /** Floor slope: at least this many MB/h, and at least 1 MB of growth over the shorter run. */
   slopeMbPerH: 0.5,
   slopeGrowthMb: 1,

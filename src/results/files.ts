@@ -9,7 +9,7 @@ import { maskSecrets, redactSecretFields } from '../shared/secrets.ts';
 
 export class ResultsWriteError extends Error {}
 
-export class AppendFile {
+class AppendFile {
   private fd: number | undefined;
   readonly file: string;
 
@@ -127,7 +127,7 @@ function clearForReuse(dir: string, overwrite: boolean): void {
  * mkdir -p with a bounded number of steps. Node's recursive mkdir spins at 100 % CPU forever
  * when mkdir answers ENOENT under a parent that exists (`--out /proc`).
  */
-export function makeDirs(dir: string): void {
+function makeDirs(dir: string): void {
   const absolute = path.resolve(dir);
   const parts: string[] = [];
   for (let p = absolute; p !== path.dirname(p); p = path.dirname(p)) parts.unshift(p);

@@ -5,7 +5,7 @@ import type { Verdict } from '../bus/verdict.ts';
 import { parseVerdict } from '../bus/verdict-schema.ts';
 import { checkResultsFolder, collectRun, readJson, RunReadError, type RunData } from './run-data.ts';
 
-export { RunReadError, type RunData, type ProbeSeries, floorPoints, messageRates } from './run-data.ts';
+export { RunReadError, type RunData, floorPoints, messageRates } from './run-data.ts';
 
 export function readRun(dir: string, overrides: { verdict?: Verdict; run?: Record<string, unknown> } = {}): RunData {
   checkResultsFolder(dir);

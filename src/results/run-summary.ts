@@ -69,7 +69,7 @@ export interface RunSummary {
 }
 
 /** Counter names of the probe contract (README: thresholds by counter name). */
-export const COUNTERS = {
+const COUNTERS = {
   messages: 'messages',
   reconnects: 'ws_reconnects',
   dropsUnscheduled: 'drops.unscheduled',

@@ -8,7 +8,7 @@ import type { ProbeSeries, RunData } from './run-data.ts';
 import { messageRates, newSeries } from './run-data.ts';
 import { probeFigures, probeNames } from './run-summary.ts';
 
-export interface SummaryMetric {
+interface SummaryMetric {
   type: 'trend' | 'counter' | 'gauge' | 'rate';
   contains: 'data' | 'default';
   values: Record<string, number>;
@@ -23,7 +23,7 @@ export interface SummaryExport {
 }
 
 /** avg min med max p(90) p(95) of the finite values, rounded for humans; undefined when none. */
-export function trendValues(values: readonly number[], scale = 1): Record<string, number> | undefined {
+function trendValues(values: readonly number[], scale = 1): Record<string, number> | undefined {
   const v = values.filter((x) => Number.isFinite(x)).map((x) => x / scale).sort((a, b) => a - b);
   if (v.length === 0) return undefined;
   const q = (p: number) => {

@@ -17,10 +17,10 @@ export interface ScrapeLimits {
  * 1 MiB: a client's own metrics are tens of KB; a 3.6 MB body parsed whole took the supervisor
  * from 71 to 270 MB (#26.8). Documented in docs/process-probes.md.
  */
-export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 1024 * 1024, maxSeries: 20_000 };
+const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 1024 * 1024, maxSeries: 20_000 };
 
 /** The number of sample lines (not comments, not blank) in a text-format body, counted up to `limit + 1`. */
-export function countSeries(text: string, limit: number): number {
+function countSeries(text: string, limit: number): number {
   let count = 0;
   for (let at = 0; at < text.length && count <= limit; ) {
     let end = text.indexOf('\n', at);

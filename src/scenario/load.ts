@@ -46,7 +46,7 @@ function formatPath(keys: readonly PropertyKey[]): string {
   return keys.length === 0 ? '(top level)' : keys.map(String).join('.');
 }
 
-export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string {
+function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], prefix: PropertyKey[] = []): string {
   return issues
     .map((issue) => {
       const where = formatPath([...prefix, ...issue.path]);
@@ -111,7 +111,7 @@ export interface ScenarioSource {
 }
 
 /** Validates a scenario document; `file` names it in errors, relative paths resolve against `baseDir` (default: its folder). */
-export function resolveScenario(raw: unknown, file: string, baseDir?: string): { scenario: Scenario; probes: ResolvedProbe[] } {
+function resolveScenario(raw: unknown, file: string, baseDir?: string): { scenario: Scenario; probes: ResolvedProbe[] } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ScenarioError(`${file}: expected a mapping at the top level (name, duration, probes, …)`);
   }

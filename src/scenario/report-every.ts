@@ -4,12 +4,12 @@
 // `--report-every` flag is taken as given.
 
 /** No faster than this, however hard a run is compressed: a report per sample would be noise. */
-export const MIN_REPORT_EVERY_MS = 1000;
+const MIN_REPORT_EVERY_MS = 1000;
 /** And no more reports than this in one run unless `--report-every` asks (a day squeezed into a minute). */
-export const MAX_SCALED_REPORTS = 12;
+const MAX_SCALED_REPORTS = 12;
 
 /** Without `report.every`: hourly for long runs (the 8 h checklist), six reports for short ones. */
-export function defaultReportEvery(nominalMs: number): number {
+function defaultReportEvery(nominalMs: number): number {
   if (nominalMs >= 4 * 3_600_000) return 3_600_000;
   return Math.max(10_000, Math.round(nominalMs / 6));
 }

@@ -49,7 +49,7 @@ const simulatorOptions = z.record(z.string(), z.unknown()).superRefine((options,
 /** Keys every probe has, whatever its kind. */
 export const COMMON_PROBE_KEYS = ['kind', 'options', 'thresholds', 'startDelay', 'resourceLimits', 'injectLeak', 'failOnFatal'] as const;
 
-export const ProbeSchema = z
+const ProbeSchema = z
   .object({
     kind: z.string(),
     options: z.record(z.string(), z.unknown()).default({}),
@@ -154,4 +154,3 @@ export const ScenarioSchema = z
   .strict();
 
 export type Scenario = z.output<typeof ScenarioSchema>;
-export type ProbeSpec = Scenario['probes'][string];

@@ -7,7 +7,7 @@ import type { Aggregate, Threshold } from './threshold.ts';
 export type Scope = 'probe' | 'process';
 
 /** Aggregates of a level series (one value per sample). A bare level name means `last`. */
-export const LEVEL_AGGREGATES = ['avg', 'min', 'max', 'first', 'last', 'growth', 'final_ratio', 'count', 'p50', 'p90', 'p99'] as const satisfies readonly Aggregate[];
+const LEVEL_AGGREGATES = ['avg', 'min', 'max', 'first', 'last', 'growth', 'final_ratio', 'count', 'p50', 'p90', 'p99'] as const satisfies readonly Aggregate[];
 
 export interface LevelMetric {
   name: string;
@@ -91,7 +91,7 @@ export function resolveMetric(th: Threshold, scope: Scope, kind?: KindMetrics): 
     for (const name of [full, th.metric]) {
       const type = kind.isCounter(name) ? 'counter' : kind.isGauge(name) ? 'gauge' : undefined;
       if (!type) continue;
-      // `ws_reconnects.count <= 5` (DESIGN's spelling) reads a counter's total; no other aggregate does.
+      // `ws_reconnects.count <= 5` (the README's spelling) reads a counter's total; no other aggregate does.
       if (name === th.metric && th.aggregate && !(type === 'counter' && COUNTER_AGGREGATES.includes(th.aggregate))) {
         return { ok: false, message: `${type} "${th.metric}" is a single number: "${th.aggregate}" does not apply (write "${th.metric} ${th.op} ${th.value}"${type === 'counter' ? ` or "${th.metric}.count ${th.op} ${th.value}"` : ''})` };
       }

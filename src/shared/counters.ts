@@ -19,5 +19,3 @@ export const COUNTERS = {
   ordersModified: 'orders.modified',
   ordersCancelled: 'orders.cancelled',
 } as const;
-
-export type SharedCounter = (typeof COUNTERS)[keyof typeof COUNTERS];

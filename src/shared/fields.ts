@@ -1,6 +1,6 @@
 // zod fields for the units users write in scenarios; errors say what was expected.
 import { z } from 'zod';
-import { parseByteRate, parseDuration, parseSize } from './units.ts';
+import { parseDuration, parseSize } from './units.ts';
 
 function unit(parse: (value: string | number) => number) {
   return z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -17,12 +17,3 @@ function unit(parse: (value: string | number) => number) {
 export const duration = unit(parseDuration);
 /** A size in bytes ("50MB", or a number of bytes). */
 export const size = unit(parseSize);
-/** A rate in bytes per second ("200KB/min"). */
-export const byteRate = z.string().transform((value, ctx) => {
-  try {
-    return parseByteRate(value);
-  } catch (err) {
-    ctx.addIssue({ code: 'custom', message: (err as Error).message });
-    return z.NEVER;
-  }
-});

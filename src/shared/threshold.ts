@@ -5,7 +5,7 @@ import { parseDuration } from './units.ts';
 
 export const AGGREGATES = ['avg', 'min', 'max', 'first', 'last', 'growth', 'final_ratio', 'count', 'p50', 'p90', 'p99'] as const;
 export type Aggregate = (typeof AGGREGATES)[number];
-export const OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
+const OPERATORS = ['<=', '>=', '==', '!=', '<', '>'] as const;
 export type Operator = (typeof OPERATORS)[number];
 
 export interface Threshold {

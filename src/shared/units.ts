@@ -68,7 +68,7 @@ export function parseSize(input: string | number): number {
   return bytes;
 }
 
-export const MAX_BYTE_RATE = 1024 ** 3;
+const MAX_BYTE_RATE = 1024 ** 3;
 
 /** Parses a rate like "200KB/min" or "1MB/s" to bytes per second. */
 export function parseByteRate(input: string): number {

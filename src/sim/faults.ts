@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { duration } from '../shared/fields.ts';
 
-export const FAULT_KINDS = [
+const FAULT_KINDS = [
   'drop', // close a connection with `code` (default 1006 = abrupt, no close frame)
   'reset', // TCP reset (socket.resetAndDestroy)
   'stall', // keep the socket open but send nothing and answer no pings for `duration`

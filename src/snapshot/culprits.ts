@@ -47,7 +47,7 @@ function find(index: SnapshotIndex, id: number): number {
  * How many entries a collection holds: a Map/Set's backing table, an array's elements, an
  * object's own properties. Counted on the holder and its internal stores (`table`, `elements`).
  */
-export function entryCount(g: HeapGraph, node: number): number {
+function entryCount(g: HeapGraph, node: number): number {
   const element = g.edgeTypes.indexOf('element');
   const property = g.edgeTypes.indexOf('property');
   const internal = g.edgeTypes.indexOf('internal');
@@ -93,7 +93,7 @@ const MIN_BYTES = 16 * 1024;
 const BORING_EDGES = new Set(['context', 'table', 'map', 'prototype', '__proto__', 'constructor', 'native_context', 'global_proxy', 'shared', 'feedback_cell', 'scope_info', 'previous']);
 
 /** Root-to-node path through readable names; the closure it runs through, if any. */
-export function retainerPath(g: HeapGraph, node: number): { steps: string[]; closure?: number } {
+function retainerPath(g: HeapGraph, node: number): { steps: string[]; closure?: number } {
   const steps: string[] = [];
   let closure: number | undefined;
   const closureType = g.nodeTypes.indexOf('closure');
@@ -122,7 +122,7 @@ export function retainerPath(g: HeapGraph, node: number): { steps: string[]; clo
 }
 
 /** `fn @ file:line:col` of a closure: V8's recorded location and the script's name. */
-export function closureLocation(g: HeapGraph, closure: number, scriptNames: Map<number, string>): string | undefined {
+function closureLocation(g: HeapGraph, closure: number, scriptNames: Map<number, string>): string | undefined {
   const loc = g.locations.get(closure);
   const fn = g.strings[g.name[closure]!] || '(anonymous)';
   const script = loc ? scriptNames.get(loc.scriptId) ?? scriptOf(g, closure) : scriptOf(g, closure);
@@ -153,7 +153,7 @@ function shortScript(url: string): string {
   return file.startsWith(cwd) ? file.slice(cwd.length) : file;
 }
 
-export function formatBytes(bytes: number): string {
+function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);
   const sign = bytes < 0 ? '-' : '+';
   if (abs >= 1024 * 1024) return `${sign}${(abs / 1024 / 1024).toFixed(1)} MB`;

@@ -45,9 +45,9 @@ export async function simulatorRecord(sim: RunningSimulator, timeoutMs = 3_000):
 }
 
 /** The most a simulator's record may weigh: an endless stream must not grow the supervisor. */
-export const SIM_RECORD_MAX_BYTES = 16 * 1024 * 1024;
+const SIM_RECORD_MAX_BYTES = 16 * 1024 * 1024;
 
-export function getJson(url: string, timeoutMs: number, maxBytes = SIM_RECORD_MAX_BYTES): Promise<unknown> {
+function getJson(url: string, timeoutMs: number, maxBytes = SIM_RECORD_MAX_BYTES): Promise<unknown> {
   return new Promise((resolve, reject) => {
     // Its own connection (agent: false): nothing is left pooled towards a simulator about to stop.
     const req = http.request(url, { agent: false, timeout: timeoutMs }, (res) => {
@@ -82,13 +82,13 @@ export function getJson(url: string, timeoutMs: number, maxBytes = SIM_RECORD_MA
 }
 
 /** The simulator's scenario options as JSON, read by `exsoak sim` (see src/cli/sim.ts). */
-export const SIM_OPTIONS_ENV = 'EXSOAK_SIM_OPTIONS_JSON';
+const SIM_OPTIONS_ENV = 'EXSOAK_SIM_OPTIONS_JSON';
 
 // Compiled, this file is one folder deeper (dist/src/supervisor) than the bin it starts.
 const CLI = packageFile('bin/exsoak.js');
 
 /** Turns the first stdout line of `exsoak sim NAME` (its endpoints in the venue's order) into endpoints. */
-export function endpointsFromBanner(name: SimulatorName, line: string): Record<string, string> {
+function endpointsFromBanner(name: SimulatorName, line: string): Record<string, string> {
   const urls = line.trim().split(/\s+/);
   const keys = requireVenue(name).endpoints.map((e) => e.key);
   if (urls.length !== keys.length || urls.some((u) => !/^(ws|http)s?:\/\//.test(u))) {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isValidPayload, isValidSnapshot } from '../../src/exchanges/binance/payloads.ts';
 
-// The documented examples (spot docs, as summarised in the shared EXCHANGES.md).
+// The examples of Binance's spot API docs, as published.
 const DOC = {
   trade: { e: 'trade', E: 1672515782136, s: 'BNBBTC', t: 12345, p: '0.001', q: '100', T: 1672515782136, m: true, M: true },
   aggTrade: { e: 'aggTrade', E: 1, s: 'BNBBTC', a: 12345, p: '0.001', q: '100', f: 100, l: 105, T: 1, m: true, M: true },

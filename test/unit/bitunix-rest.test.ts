@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { BitunixRest, type RestObservation } from '../../src/exchanges/bitunix/rest.ts';
 import { BitunixCredentials } from '../../src/exchanges/bitunix/signer.ts';
 import { BitunixError } from '../../src/exchanges/bitunix/errors.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const KEY = 'test-key-1234';
 const SECRET = 'test-secret-abcdefgh';
@@ -279,8 +280,11 @@ test('timeouts are typed, ambiguous, and retried for GETs only', async (t) => {
   t.after(server.close);
   const rest = client(server.url, { timeoutMs: 80, maxRetries: 1 });
   await assert.rejects(rest.getAccount(), (err: unknown) => err instanceof BitunixError && err.kind === 'timeout' && err.ambiguous);
+  // The client gives up after 80 ms; on a busy machine the server may see the request later.
+  await waitFor(() => server.seen.length >= 2, { what: 'the retried GET at the server' });
   assert.equal(server.seen.length, 2);
   await assert.rejects(rest.modifyOrder({ orderId: '1', qty: '1', price: '1' }), (err: unknown) => err instanceof BitunixError && err.kind === 'timeout');
+  await waitFor(() => server.seen.length >= 3, { what: 'the POST at the server' });
   assert.equal(server.seen.length, 3);
 });
 

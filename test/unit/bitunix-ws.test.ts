@@ -90,6 +90,8 @@ test('private: logs in with seconds timestamp and double-SHA sign, then subscrib
   ws.on('ready', () => ready++);
   ws.connect();
   await waitFor(() => ready === 1, { timeoutMs: 3000, what: 'ready' });
+  // `ready` follows the client's send of the subscription, not the server's receipt of it.
+  await waitFor(() => server.conns[0]!.frames.length >= 2, { what: 'the subscription at the server' });
   const [login, sub] = server.conns[0]!.frames;
   assert.equal(login!.op, 'login');
   const args = login!.args[0];

@@ -27,7 +27,26 @@ test('a verdict the engine wrote reads back with every leak status, probe and pr
     written.process.leak!.rss!.status = status;
     const read = parseVerdict(written);
     assert.ok(read.ok, `${status}: ${read.ok ? '' : read.problem}`);
+    // Nothing the engine wrote is unknown to the schema (an unknown key would be dropped here).
+    assert.deepEqual(read.verdict, written);
   }
   written.probes.a.leak.status = 'leaking-a-bit';
   assert.equal(parseVerdict(written).ok, false, 'an unknown status is still refused');
+});
+
+test('a key of a newer writer passes (and is dropped); a wrong type names its key', () => {
+  const verdict = {
+    pass: true, scenario: 's', partial: false, reason: 'completed', durationMs: 1000, newTopLevel: 1,
+    probes: { a: { pass: true, kind: 'idle', status: 'stopped', criteria: [], leak: { status: 'none', points: 3, budgetMb: 50, newField: 'x' } } },
+    process: { pass: true, criteria: [{ expr: 'rss_mb < 10', value: null, pass: true }] },
+  };
+  const read = parseVerdict(verdict);
+  assert.ok(read.ok, read.ok ? '' : read.problem);
+  assert.equal('newTopLevel' in read.verdict, false);
+  assert.equal('newField' in read.verdict.probes.a!.leak!, false);
+  const wrong = structuredClone(verdict) as unknown as { probes: { a: { leak: Record<string, unknown> } } };
+  wrong.probes.a.leak.heldBy = 'gravity';
+  const refused = parseVerdict(wrong);
+  assert.equal(refused.ok, false);
+  assert.match(refused.ok ? '' : refused.problem, /^probes\.a\.leak\.heldBy: /);
 });

@@ -89,7 +89,7 @@ export interface MarkPriceEvent {
   [field: string]: unknown;
 }
 
-export interface GenericEvent {
+interface GenericEvent {
   e?: string;
   E?: number;
   [field: string]: unknown;

@@ -22,7 +22,7 @@ export const ID_JUMP = 4;
  * billion, so a larger step from one event to the next is corruption; a venue that really moved
  * its ids is believed once a second event continues from the new place.
  */
-export const MAX_ID_JUMP = 1e9;
+const MAX_ID_JUMP = 1e9;
 
 export interface StreamState {
   readonly name: string;
@@ -70,7 +70,7 @@ export function newStreamState(name: string): StreamState {
 // Payloads are validated before they get here, so the fields read below exist.
 type Payload = any;
 
-export function seqKey(kind: StreamKind, d: Payload): number {
+function seqKey(kind: StreamKind, d: Payload): number {
   switch (kind) {
     case 'trade':
       return d.t;

@@ -10,7 +10,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { isBitunixError, isOrderNotFound } from './errors.ts';
 import type { BitunixRest } from './rest.ts';
 
-export const OPERATION_METHODS = [
+const OPERATION_METHODS = [
   'placeOrder',
   'modifyOrder',
   'cancelOrders',
@@ -25,7 +25,7 @@ export const OPERATION_METHODS = [
   'getDepth',
   'getTradingPairs',
 ] as const;
-export type OperationName = (typeof OPERATION_METHODS)[number];
+type OperationName = (typeof OPERATION_METHODS)[number];
 
 export interface OperationOutcome {
   op: OperationName;
@@ -36,7 +36,7 @@ export interface OperationOutcome {
 const LOOKUPS: ReadonlySet<OperationName> = new Set(['getOrderDetail', 'findByClientId', 'getPendingOrders']);
 
 /** Whether an error thrown by `op` is a failed operation (see the file comment). */
-export function isOperationFailure(op: OperationName, err: unknown): boolean {
+function isOperationFailure(op: OperationName, err: unknown): boolean {
   if (isBitunixError(err) && err.kind === 'aborted') return false;
   if (LOOKUPS.has(op) && isOrderNotFound(err)) return false;
   return true;

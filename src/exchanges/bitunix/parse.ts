@@ -1,5 +1,5 @@
 // Tolerant readers for what Bitunix actually sends. The docs and live traffic disagree in small
-// ways (see EXCHANGES.md): `msg` vs `message`, "result.success", `data` as an object where a list
+// ways: `msg` vs `message`, "result.success", `data` as an object where a list
 // is documented, "Buy" for "BUY", ISO strings for ms. Everything here accepts both.
 import { BitunixApiError, BitunixError } from './errors.ts';
 import type {
@@ -100,7 +100,7 @@ export function asList(data: unknown, ...keys: string[]): unknown[] {
 }
 
 /** One object wherever the docs show one, taking the first element of a list. */
-export function asObject(data: unknown): Obj | undefined {
+function asObject(data: unknown): Obj | undefined {
   if (Array.isArray(data)) return data.find(isObject);
   return isObject(data) ? data : undefined;
 }

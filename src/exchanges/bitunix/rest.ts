@@ -39,7 +39,7 @@ import type {
 
 export const BITUNIX_REST_URL = 'https://fapi.bitunix.com';
 
-export type Query = Record<string, string | number | boolean | undefined>;
+type Query = Record<string, string | number | boolean | undefined>;
 
 /** One HTTP exchange as seen by the client: what an observer needs for counters and latency. */
 export interface RestObservation {

@@ -80,6 +80,5 @@ export const optionsSchema = z
   .strict();
 
 export type BinanceProbeOptions = z.output<typeof optionsSchema>;
-export type BinanceProbeOptionsInput = z.input<typeof optionsSchema>;
 
 export const validation: ProbeKindValidation = { optionsSchema };

@@ -64,6 +64,5 @@ export const optionsSchema = z
   .strict();
 
 export type BitunixProbeOptions = z.output<typeof optionsSchema>;
-export type BitunixProbeOptionsInput = z.input<typeof optionsSchema>;
 
 export const validation: ProbeKindValidation = { optionsSchema };

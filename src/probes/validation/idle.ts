@@ -2,6 +2,6 @@
 import { z } from 'zod';
 import type { ProbeKindValidation } from '../types.ts';
 
-export const optionsSchema = z.object({}).strict();
+const optionsSchema = z.object({}).strict();
 
 export const validation: ProbeKindValidation = { optionsSchema };

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { size, duration } from '../../shared/fields.ts';
 import type { ProbeKindValidation } from '../types.ts';
 
-export const optionsSchema = z
+const optionsSchema = z
   .object({
     /** Heap retained per second, e.g. "100KB" (per second). */
     rate: size.default(100 * 1024),

@@ -15,7 +15,7 @@ const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 const metricName = z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*(\.[a-zA-Z0-9_*]+)*$/, 'expected a metric name like "messages" or "drops.unscheduled"');
 
 /** Whether an ES module's source has a default export (undefined: cannot tell, e.g. CommonJS). */
-export function hasDefaultExport(source: string): boolean | undefined {
+function hasDefaultExport(source: string): boolean | undefined {
   initSync();
   try {
     const [, exports, , hasModuleSyntax] = parse(source);

@@ -58,7 +58,7 @@ const ready = z
     }
   });
 
-export const processProbeShape = {
+const processProbeShape = {
   command: command.optional(),
   pid: z.number().int().positive().optional(),
   cwd: z.string().min(1).optional(),

@@ -4,7 +4,7 @@ import type { Book, DiffTracker } from './book.ts';
 import { Batch, Generator, type SymbolState } from './generator-base.ts';
 import type { Market, StreamSpec } from './streams.ts';
 
-export abstract class BookGen extends Generator {
+abstract class BookGen extends Generator {
   protected readonly book: Book;
   constructor(spec: StreamSpec, market: Market, rate: number, seed: number, state: SymbolState) {
     super(spec, market, rate, seed);

@@ -1,7 +1,7 @@
 // Binance market-stream simulator: spot and USD-M market streams, control frames, connection rules
 // and the REST endpoints a stream client uses, on one local port, with seeded data and faults.
-// Built from the exchange docs only (summarised in the shared EXCHANGES.md), never from
-// the clients in src/exchanges/, so a misreading on either side shows up as a failing test.
+// Built from Binance's published API docs only (docs/binance-routes.md for the one route they
+// leave open), never from the clients in src/exchanges/, so a misreading on either side shows up as a failing test.
 import { FaultInjector, type FaultPlanInput } from '../faults.ts';
 import { faultHandlers } from './fault-handlers.ts';
 import { Hub } from './hub.ts';

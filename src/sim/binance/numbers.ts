@@ -20,7 +20,7 @@ export function formatUnits(units: number, d: Decimals): string {
 }
 
 /** FNV-1a: turns (seed, market, stream) into an independent PRNG seed. */
-export function hashSeed(seed: number, key: string): number {
+function hashSeed(seed: number, key: string): number {
   let h = (0x811c9dc5 ^ seed) >>> 0;
   for (let i = 0; i < key.length; i++) {
     h ^= key.charCodeAt(i);

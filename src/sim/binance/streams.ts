@@ -3,16 +3,16 @@
 
 export type Market = 'spot' | 'usdm';
 /** USD-M split routing (2026): `/public` carries book streams and trades, `/market` everything else. */
-export type StreamClass = 'public' | 'market';
+type StreamClass = 'public' | 'market';
 
 /**
  * The simulator's route table for the trade streams (book streams are `public` where parsed
  * below). `trade` on `/public` follows ccxt's routing, maintained against the live venue; the
- * evidence is in docs/binance-routes.md. Kept apart from the client's table on purpose (DESIGN:
- * no shared protocol code); test/unit/binance-routes.test.ts checks the two agree.
+ * evidence is in docs/binance-routes.md. Kept apart from the client's table on purpose (simulators
+ * and clients share no protocol code: docs/DEVELOPING.md); test/unit/binance-routes.test.ts checks the two agree.
  */
-export const USDM_CLASS: Readonly<Record<'trade' | 'aggTrade', StreamClass>> = { trade: 'public', aggTrade: 'market' };
-export type StreamKind =
+const USDM_CLASS: Readonly<Record<'trade' | 'aggTrade', StreamClass>> = { trade: 'public', aggTrade: 'market' };
+type StreamKind =
   | 'trade'
   | 'aggTrade'
   | 'bookTicker'

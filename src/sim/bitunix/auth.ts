@@ -10,7 +10,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CODE } from './codes.ts';
 
-export function sha256hex(text: string | Buffer): string {
+function sha256hex(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
@@ -86,7 +86,7 @@ export class NonceStore {
   }
 }
 
-export type AuthRejection = 'missing-key' | 'unknown-key' | 'missing-header' | 'timestamp' | 'nonce' | 'signature';
+type AuthRejection = 'missing-key' | 'unknown-key' | 'missing-header' | 'timestamp' | 'nonce' | 'signature';
 
 export interface AuthFailure {
   code: number;

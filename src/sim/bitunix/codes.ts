@@ -23,8 +23,6 @@ export const CODE = {
   DUPLICATE_CLIENT_ID: 30042,
 } as const;
 
-export type Code = (typeof CODE)[keyof typeof CODE];
-
 export const MESSAGE: Record<number, string> = {
   0: 'Success',
   10002: 'Parameter Error',

@@ -2,7 +2,7 @@
 // endpoint: place/modify 10/s/uid, cancel 5/s/uid, market data 10/s/ip. The simulator serves one
 // account on one address, so uid and ip collapse to "per endpoint".
 
-export const DEFAULT_RATE_LIMITS: Record<string, number> = {
+const DEFAULT_RATE_LIMITS: Record<string, number> = {
   'trade/place_order': 10,
   'trade/modify_order': 10,
   'trade/cancel_orders': 5,

@@ -23,7 +23,7 @@ const KNOWN: Record<string, Partial<SymbolSpec>> = {
   ETHUSDT: { basePrecision: 3, quotePrecision: 2, minTradeVolume: '0.001', startPrice: 3_000 },
 };
 
-export function symbolSpec(symbol: string): SymbolSpec {
+function symbolSpec(symbol: string): SymbolSpec {
   const known = KNOWN[symbol] ?? {};
   const quote = symbol.endsWith('USDT') ? 'USDT' : symbol.slice(-4);
   return {

@@ -5,10 +5,10 @@ import { CODE, fail, ok, type Result } from './codes.ts';
 import { parseScaled, type Market } from './market.ts';
 
 export type Side = 'BUY' | 'SELL';
-export type Effect = 'GTC' | 'POST_ONLY' | 'IOC' | 'FOK';
+type Effect = 'GTC' | 'POST_ONLY' | 'IOC' | 'FOK';
 export type PositionMode = 'HEDGE' | 'ONE_WAY';
 export type OrderStatus = 'NEW' | 'PART_FILLED' | 'FILLED' | 'CANCELED';
-export type PositionSide = 'LONG' | 'SHORT';
+type PositionSide = 'LONG' | 'SHORT';
 
 export interface Order {
   orderId: string;
@@ -76,7 +76,7 @@ function flip(side: Side): Side {
  * Which way an order trades. In hedge mode `side` names the position (docs; ccxt maps a unified
  * sell-to-close-long to side BUY + tradeSide CLOSE), so a CLOSE order trades against its side.
  */
-export function direction(order: Pick<Order, 'side' | 'tradeSide'>): Side {
+function direction(order: Pick<Order, 'side' | 'tradeSide'>): Side {
   return order.tradeSide === 'CLOSE' ? flip(order.side) : order.side;
 }
 

@@ -43,7 +43,7 @@ export class BoundedLog {
 }
 
 /** A longer output line is cut: one runaway line must not grow the supervisor. */
-export const MAX_LINE = 64 * 1024;
+const MAX_LINE = 64 * 1024;
 
 /** Splits a byte stream into lines, each cut at MAX_LINE. */
 export function lineSplitter(onLine: (line: string) => void): (chunk: Buffer) => void {

@@ -40,7 +40,7 @@ import {
   type StateMachine,
 } from './state-machine.ts';
 
-export type { ExecutorErrorNotice, FillNotice, HedgeLimitExecutorEvents, OrderAction, OrderNotice } from './notices.ts';
+export type { ExecutorErrorNotice, HedgeLimitExecutorEvents, OrderNotice } from './notices.ts';
 export type { HedgeLimitExecutorOptions } from './options.ts';
 
 export class HedgeLimitExecutor extends EventEmitter<HedgeLimitExecutorEvents> {

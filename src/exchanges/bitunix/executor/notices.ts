@@ -3,7 +3,7 @@
 import { isBitunixError, type BitunixErrorKind } from '../errors.ts';
 import type { ExecutorState, StuckEvent, TransitionEvent } from './state-machine.ts';
 
-export type OrderAction = 'placed' | 'modified' | 'cancelled' | 'filled' | 'lost' | 'adopted';
+type OrderAction = 'placed' | 'modified' | 'cancelled' | 'filled' | 'lost' | 'adopted';
 
 export interface OrderNotice {
   action: OrderAction;
@@ -16,7 +16,7 @@ export interface OrderNotice {
  * A fill of one of our orders (`fill`), and the reduce-only close of that quantity (`close`);
  * `skipped` says why a close was not sent (the position was already gone).
  */
-export interface FillNotice {
+interface FillNotice {
   phase: 'fill' | 'close';
   orderId: string;
   qty: string;

@@ -1,0 +1,77 @@
+// The test suite in two groups (`npm test`, `npm run test:unit`). Most files spend their time
+// waiting — on soaks of a few seconds, simulators, child processes — so they run side by side,
+// each in its own process (node --test). The files in SERIAL hold a measured time, CPU or memory
+// figure to a bound, or load the machine themselves; they run afterwards, one at a time, as the
+// whole suite used to. Arguments: folders or files to run (default test/), and node --test flags
+// (`--test-reporter=…`) passed on to both groups. TEST_CONCURRENCY overrides the parallel width.
+import { spawnSync } from 'node:child_process';
+import { existsSync, globSync, statSync } from 'node:fs';
+import os from 'node:os';
+
+/** Run alone: what each asserts is in its comment. A new file is parallel unless listed here. */
+const SERIAL = new Set([
+  'test/integration/binance-client.test.ts', // the silence watchdog fires within 300 ms × 1.25 + 500
+  'test/integration/binance-client-sim.test.ts', // a stall is detected within 500 ms × 1.25 + 600
+  'test/integration/hardening-sim-stats.test.ts', // a stuck simulator is given up within 3 s; RSS growth
+  'test/integration/leak-detection.test.ts', // the measured slope of a set-rate leak within ±15 %
+  'test/integration/process-host.test.ts', // SIGTERM handled within 4 s; grace-period timing
+  'test/integration/snapshot-cost.test.ts', // RSS verdicts with and without snapshots within 10 MB
+  'test/unit/memory-profile-atomic.test.ts', // a reader's read count while a writer rewrites
+  'test/unit/prom-scrape.test.ts', // a stalled scrape is abandoned within 2 s
+  'test/e2e/cli-run.test.ts', // abortOnFail stops within one sample interval; a run within 30 s
+  'test/e2e/process-faults.test.ts', // a crashed process is reported within 20 s
+]);
+
+/**
+ * Parallel files that take longest, started first so the group is not left waiting on one of
+ * them at its end (longest first, from a run of this script; the rest keep their path order).
+ */
+const LONG_FIRST = [
+  'test/integration/leak-real-probes.test.ts',
+  'test/e2e/process-probes.test.ts',
+  'test/e2e/package.test.ts',
+  'test/e2e/verdict-conclusive.test.ts',
+  'test/e2e/hardening-process.test.ts',
+  'test/integration/module-probe.test.ts',
+  'test/e2e/security.test.ts',
+  'test/e2e/compare.test.ts',
+  'test/integration/supervisor.test.ts',
+  'test/integration/faults-bitunix.test.ts',
+  'test/integration/faults-binance.test.ts',
+  'test/e2e/cli-bisect.test.ts',
+];
+
+for (const f of [...SERIAL, ...LONG_FIRST]) {
+  if (!existsSync(f)) throw new Error(`run-tests: ${f} is listed in scripts/run-tests.ts but does not exist`);
+}
+
+const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
+const roots = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const files = (roots.length ? roots : ['test'])
+  .flatMap((root) => {
+    if (!existsSync(root)) throw new Error(`run-tests: ${root}: no such file or folder`);
+    return statSync(root).isDirectory() ? globSync(`${root.replace(/\/$/, '')}/**/*.test.ts`) : [root];
+  })
+  .sort();
+const rank = (f: string) => (LONG_FIRST.includes(f) ? LONG_FIRST.indexOf(f) : LONG_FIRST.length);
+const parallel = files.filter((f) => !SERIAL.has(f)).sort((a, b) => rank(a) - rank(b));
+const serial = files.filter((f) => SERIAL.has(f));
+// One more than the cores: the files mostly wait, yet each starts its own Node processes and
+// workers, and a probe starved of CPU for long enough is (rightly) reported unresponsive.
+const width = Number(process.env.TEST_CONCURRENCY) || os.availableParallelism() + 1;
+
+function group(list: string[], concurrency: number): { code: number; ms: number } {
+  if (list.length === 0) return { code: 0, ms: 0 };
+  const started = Date.now();
+  const res = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...flags, ...list], { stdio: 'inherit' });
+  return { code: res.status ?? 1, ms: Date.now() - started };
+}
+
+const side = group(parallel, width);
+const alone = group(serial, 1);
+const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
+process.stderr.write(
+  `run-tests: ${parallel.length} files side by side (${width} at a time) in ${s(side.ms)}${side.code ? ' FAILED' : ''}, ` +
+    `${serial.length} alone in ${s(alone.ms)}${alone.code ? ' FAILED' : ''}\n`,
+);
+process.exit(side.code || alone.code);
