@@ -4,7 +4,7 @@
 // figure to a bound, or load the machine themselves; they run afterwards, one at a time, as the
 // whole suite used to. Arguments: folders or files to run (default test/), and node --test flags
 // (`--test-reporter=…`) passed on to both groups. TEST_CONCURRENCY overrides the parallel width.
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, globSync, statSync } from 'node:fs';
 import os from 'node:os';
 
@@ -60,18 +60,34 @@ const serial = files.filter((f) => SERIAL.has(f));
 // workers, and a probe starved of CPU for long enough is (rightly) reported unresponsive.
 const width = Number(process.env.TEST_CONCURRENCY) || os.availableParallelism() + 1;
 
-function group(list: string[], concurrency: number): { code: number; ms: number } {
-  if (list.length === 0) return { code: 0, ms: 0 };
+/** Runs one group; its output is passed through as it comes, and its totals read off its summary. */
+async function group(list: string[], concurrency: number): Promise<{ code: number; ms: number; pass: number; fail: number; skipped: number }> {
+  const totals = { pass: 0, fail: 0, skipped: 0 };
+  if (list.length === 0) return { code: 0, ms: 0, ...totals };
   const started = Date.now();
-  const res = spawnSync(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...flags, ...list], { stdio: 'inherit' });
-  return { code: res.status ?? 1, ms: Date.now() - started };
+  const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...flags, ...list], { stdio: ['inherit', 'pipe', 'inherit'] });
+  let tail = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    // Only the summary's lines matter ("ℹ pass 12" from spec, "# pass 12" from tap); keep a short tail.
+    tail = (tail + chunk.toString()).slice(-4096);
+  });
+  const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
+  for (const key of ['pass', 'fail', 'skipped'] as const) {
+    const found = [...tail.matchAll(new RegExp(`^(?:ℹ|#) ${key} (\\d+)$`, 'gm'))].at(-1);
+    totals[key] = found ? Number(found[1]) : 0;
+  }
+  return { code, ms: Date.now() - started, ...totals };
 }
 
-const side = group(parallel, width);
-const alone = group(serial, 1);
+const side = await group(parallel, width);
+const alone = await group(serial, 1);
 const s = (ms: number) => `${(ms / 1000).toFixed(0)} s`;
 process.stderr.write(
   `run-tests: ${parallel.length} files side by side (${width} at a time) in ${s(side.ms)}${side.code ? ' FAILED' : ''}, ` +
     `${serial.length} alone in ${s(alone.ms)}${alone.code ? ' FAILED' : ''}\n`,
 );
+// One closing line for both groups: each node --test summary above counts only its own group.
+const failed = side.fail + alone.fail + (side.code && !side.fail ? 1 : 0) + (alone.code && !alone.fail ? 1 : 0);
+process.stdout.write(`tests: ${side.pass + alone.pass} passed, ${failed} failed, ${side.skipped + alone.skipped} skipped\n`);
 process.exit(side.code || alone.code);
