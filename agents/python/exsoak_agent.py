@@ -20,7 +20,6 @@ GIL for their whole run: every reply says how long the longest of them paused th
 import collections
 import gc
 import json
-import linecache
 import os
 import socket
 import sys
@@ -34,8 +33,8 @@ import types
 DEFAULT_DEPTH = 16
 # Containers smaller than this at the first look are not remembered (bounds the census's memory);
 # one that was not remembered counts as new at the second look if it has at least MIN_NEW entries.
-CENSUS_MIN_LEN = 64
-MIN_NEW = 1000
+CENSUS_MIN_LEN = 16
+MIN_NEW = 500
 MIN_GROWTH = 100
 # The referrer walk: at most this many holders named, this many hops each (one GIL-holding heap
 # scan per hop).
@@ -198,7 +197,7 @@ class _Agent:
         frames = [{"at": "%s:%d" % (self.short(f.filename), f.lineno), "lib": self.library(f.filename)} for f in recent_first]
         # The line a reader owns: the most recent frame outside the standard library and site-packages.
         at = next((i for i, f in enumerate(frames) if not f["lib"]), 0)
-        code = linecache.getline(recent_first[at].filename, recent_first[at].lineno).strip()[:160] if recent_first else ""
+        code = _source_line(recent_first[at].filename, recent_first[at].lineno) if recent_first else ""
         return {
             "site": frames[at]["at"] if frames else "?",
             "code": code,
@@ -338,7 +337,7 @@ class _Agent:
             del referrers
             if any(r is self.__dict__ or r is self or r is _state for r in candidates):
                 return None
-            picked = _pick(candidates, modules)
+            picked = _pick(candidates, modules, cur)
             del candidates
             if picked is None:
                 break
@@ -354,6 +353,24 @@ class _Agent:
         del stacks, me
         steps.reverse()
         return _merge(steps, type(target).__name__)
+
+
+_SOURCES = {}
+
+
+def _source_line(filename, lineno):
+    # Not linecache: its module-global cache would grow with every file the agent reads and show
+    # up as a growing container of the program's.
+    lines = _SOURCES.get(filename)
+    if lines is None:
+        try:
+            with open(filename, "rb") as f:
+                lines = [raw.decode("utf-8", "replace").strip()[:160] for raw in f]
+        except OSError:
+            lines = []
+        if len(_SOURCES) < 64:
+            _SOURCES[filename] = lines
+    return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
 
 
 def _own(traceback):
@@ -374,13 +391,15 @@ def _rank(obj, modules):
     return 4
 
 
-def _pick(candidates, modules):
+def _pick(candidates, modules, child):
     best = None
     best_rank = 99
     for obj in candidates:
         if isinstance(obj, types.FrameType) and obj.f_code.co_filename == _THIS_FILE:
             continue
         rank = _rank(obj, modules)
+        if isinstance(obj, types.FrameType) and _local(obj, child).startswith(("local self ", "local cls ")):
+            rank = 3.5  # a method's own `self` says less than the caller that holds the object
         if rank < best_rank:
             best, best_rank = obj, rank
     return best

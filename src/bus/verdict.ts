@@ -47,6 +47,14 @@ export interface Culprit {
   newObjects: number;
   /** Function and script the path runs through, `name @ file:line:col`, where V8 recorded it. */
   location?: string;
+  /**
+   * A Python probe's culprits are of two kinds: `holder` (a container whose len() grew, named by
+   * its referrer path) and `allocation` (a tracemalloc site, `location` = the user's file:line).
+   */
+  kind?: 'holder' | 'allocation';
+  /** An allocation's source line, and its traceback most recent call first (library frames marked). */
+  code?: string;
+  traceback?: string[];
   text: string;
 }
 

@@ -35,6 +35,11 @@ export interface SnapshotHost {
    * inspector) into `file`; absent where no heap can be read (the snapshot is then skipped).
    */
   snapshot?(file: string): Promise<void>;
+  /**
+   * A runtime that compares its own two looks (a Python agent's tracemalloc and containers)
+   * gives the diff itself; the files it wrote are its evidence, not V8 snapshots to parse.
+   */
+  diffSnapshots?(): Promise<DiffResult>;
 }
 
 export interface SnapshotTakerOptions {
@@ -101,7 +106,8 @@ export class SnapshotTaker {
     const second = await this.capture(probe, 'leak-second', true);
     if (!first || !second) return;
     try {
-      const { rows, culprits, culpritError } = await diffInWorker(first, second);
+      const host = this.opts.hosts().find((h) => h.name === probe);
+      const { rows, culprits, culpritError } = host?.diffSnapshots ? await host.diffSnapshots() : await diffInWorker(first, second);
       if (culpritError) this.log(probe, `retainer analysis failed: ${culpritError}`);
       this.opts.bus.emit('event', {
         t: Date.now(),
@@ -140,7 +146,8 @@ export class SnapshotTaker {
     if (os.freemem() < need) return skip(`not enough free memory (${Math.round(os.freemem() / 2 ** 20)} MB free, ${Math.round(need / 2 ** 20)} MB needed)`);
     this.taken++;
     this.lastAt.set(probe, now);
-    const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}.heapsnapshot`);
+    const suffix = host.diffSnapshots ? '.pylook.json' : '.heapsnapshot';
+    const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}${suffix}`);
     // What the snapshot costs the process (see cost.ts): RSS before and after, on the bus.
     const rssBefore = process.memoryUsage.rss();
     const cost = () => {

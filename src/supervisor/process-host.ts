@@ -14,7 +14,9 @@ import { processStartTime, sampleTree } from '../sampling/process-tree.ts';
 import { PromScraper } from '../sampling/prom-scrape.ts';
 import type { ProbeStatus } from './probe-host.ts';
 import { guardGroup } from './orphan-guard.ts';
+import { PythonRuntime } from './python-runtime.ts';
 import type { OwnReading } from '../sampling/host.ts';
+import type { DiffResult } from '../snapshot/taker.ts';
 
 /** Lines of stderr kept for the verdict of a crashed probe. */
 const STDERR_TAIL = 50;
@@ -144,6 +146,8 @@ export class ProcessHost {
   private promCounters: Record<string, number> = {};
   private promGauges: Record<string, number> = {};
   private inspector?: InspectorClient;
+  /** `python: true`: the tracemalloc agent's side in the supervisor (python-runtime.ts). */
+  private readonly python?: PythonRuntime;
   private inspectorUrl?: (url: string) => void;
   private lastFloorAt = 0;
   private readyWaiter?: { line?: string; resolve: () => void };
@@ -157,6 +161,11 @@ export class ProcessHost {
     this.bus = opts.bus;
     this.spec = opts.spec;
     if (opts.spec.node) this.snapshot = (file) => this.heapSnapshot(file);
+    if (opts.spec.python) {
+      const python = (this.python = new PythonRuntime(opts.name, opts.bus));
+      this.snapshot = (file) => python.snapshot(file);
+      this.diffSnapshots = () => python.diff();
+    }
     const checked = checkProcessProbe(opts.spec, opts.baseDir);
     this.executable = checked?.executable;
     this.cwd = checked?.cwd;
@@ -180,7 +189,8 @@ export class ProcessHost {
     this.status = 'starting';
     this.lastHeard = Date.now();
     if (this.spec.pid !== undefined) return this.attach(this.spec.pid);
-    this.spawnChild();
+    const pythonEnv = await this.python?.prepare({ ...process.env, ...this.spec.env });
+    this.spawnChild(pythonEnv);
     if (this.status !== 'starting') return;
     await this.awaitReady();
   }
@@ -215,10 +225,10 @@ export class ProcessHost {
     this.fail({ message: `attached process ${this.pid} disappeared`, code: 'ESRCH' }, null, null);
   }
 
-  private spawnChild(): void {
+  private spawnChild(pythonEnv?: Record<string, string>): void {
     const spec = this.spec;
     const argv = spec.command!;
-    const env: NodeJS.ProcessEnv = { ...process.env, ...simulatorEnv(spec.simulator, this.opts.simulatorEndpoints), ...spec.env };
+    const env: NodeJS.ProcessEnv = { ...process.env, ...simulatorEnv(spec.simulator, this.opts.simulatorEndpoints), ...spec.env, ...pythonEnv };
     let args = argv.slice(1);
     if (spec.node) {
       // Port 0: every child gets its own free port, announced on stderr. A wrapper (npm, a shell
@@ -321,6 +331,8 @@ export class ProcessHost {
   private async awaitReady(): Promise<void> {
     const ready = this.spec.ready;
     const inspectorReady = this.spec.node ? this.connectInspector(ready?.timeout ?? 30_000) : Promise.resolve();
+    // The agent connects from its own thread: readiness does not wait for it.
+    void this.python?.connect(ready?.timeout ?? 30_000, () => this.alive);
     if (!ready) {
       this.status = 'running';
       await inspectorReady;
@@ -448,6 +460,7 @@ export class ProcessHost {
   }
 
   private async readHeap(timeoutMs: number): Promise<{ used: number; total: number; floor?: number } | undefined> {
+    if (this.python) return this.python.read(timeoutMs, this.opts.gcFloorIntervalMs ?? 10_000);
     const inspector = this.inspector;
     if (!inspector?.open) return undefined;
     try {
@@ -468,6 +481,8 @@ export class ProcessHost {
    * child has one, so the snapshot taker skips other process probes instead of failing on them.
    */
   readonly snapshot?: (file: string) => Promise<void>;
+  /** A runtime that compares its own looks (Python's agent) gives the culprits itself. */
+  readonly diffSnapshots?: () => Promise<DiffResult>;
 
   private async heapSnapshot(file: string): Promise<void> {
     if (!this.spec.node) throw new Error(`probe ${this.name}: heap snapshots need "node: true"`);
@@ -478,6 +493,7 @@ export class ProcessHost {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     this.closeInspector();
+    this.python?.close();
     void Promise.all(this.logs.map((log) => log.close()));
     this.exit = { code, signal, stderrTail: [...this.stderrTail] };
     const wasStopping = this.status === 'stopping' && this.crashReason === undefined;
@@ -491,6 +507,7 @@ export class ProcessHost {
   }
 
   private fail(error: { message: string; code?: string }, code: number | null, signal: string | null): void {
+    this.python?.close();
     this.status = 'crashed';
     this.error = error;
     this.exit = { code, signal, stderrTail: [...this.stderrTail] };
