@@ -9,6 +9,9 @@ import { DEFAULT_PYTHON_DEPTH, PythonAgentChannel, type AgentHello } from '../sa
 import { pythonCulprits, pythonRows, type PythonHolder, type PythonSite } from '../snapshot/python-culprits.ts';
 import type { DiffResult } from '../snapshot/taker.ts';
 
+/** Why an agent that was offered never comes: what to check first. */
+const WHY_NOT = 'not CPython ≥ 3.9, or started with -I, -E or -S, which ignore PYTHONPATH or sitecustomize';
+
 export interface PythonHeap {
   used: number;
   total: number;
@@ -51,7 +54,7 @@ export class PythonRuntime {
     if (!stillRunning() && !hello) return undefined;
     const why = hello?.unsupported
       ? `the Python agent cannot run there: ${hello.unsupported}`
-      : `the Python agent never connected within ${Math.round(timeoutMs / 1000)} s (not CPython ≥ 3.9, or started with -I/-E/-S so PYTHONPATH/sitecustomize is ignored)`;
+      : `the Python agent never connected within ${Math.round(timeoutMs / 1000)} s (${WHY_NOT})`;
     this.markMissing(why);
     return undefined;
   }
@@ -129,6 +132,8 @@ export class PythonRuntime {
   }
 
   close(): void {
+    // Ended before the agent's deadline: the verdict still says why it has no Python view.
+    if (this.channel && !this.channel.hello) this.markMissing(`the Python agent never connected before the program ended (${WHY_NOT})`);
     this.channel?.close();
     this.channel = undefined;
   }
