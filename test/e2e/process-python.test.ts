@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { renderJunit } from '../../src/results/junit.ts';
 import { runScenario } from '../helpers/run.ts';
 
 const CLIENT = fileURLToPath(new URL('../fixtures/python/client.py', import.meta.url));
@@ -52,6 +53,7 @@ test('a leaking Python client: confirmed on its heap floor, culprits name Client
   }
   // Shown where a worker's culprits are: the JUnit case and the report.
   assert.match(readFileSync(path.join(dir, 'report.html'), 'utf8'), /Client\.seen/);
+  assert.match(renderJunit(verdict), /culprits:\s+- dict \(Client\.seen\)/);
 });
 
 test('a healthy Python client: no culprits, no failure', { timeout: 240_000 }, async () => {
