@@ -15,7 +15,7 @@ export const AGENT_DIR = packageFile('agents/python');
  * Traceback depth tracemalloc records by default: deep enough to reach the user's own line under
  * json.loads/asyncio/a client library; `npm run bench -- --suite python` measures its cost.
  */
-export const DEFAULT_PYTHON_DEPTH = 16;
+export const DEFAULT_PYTHON_DEPTH = 8;
 
 /** What the agent says first: which Python it runs in, or why it cannot run there. */
 export interface AgentHello {
