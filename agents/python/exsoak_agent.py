@@ -29,8 +29,9 @@ import time
 import tracemalloc
 import types
 
-# A traceback deep enough to reach the user's line under json.loads / asyncio / a client library.
-DEFAULT_DEPTH = 16
+# Deep enough to reach the user's line under json.loads, asyncio or a client library, and no deeper:
+# tracemalloc's cost per allocation grows with the frames it records (npm run bench -- --suite python).
+DEFAULT_DEPTH = 8
 # Containers smaller than this at the first look are not remembered (bounds the census's memory);
 # one that was not remembered counts as new at the second look if it has at least MIN_NEW entries.
 CENSUS_MIN_LEN = 16
