@@ -3,7 +3,7 @@
 // (asyncio, threads, fork, closed stdio, its own sitecustomize, -I).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Bus } from '../../src/bus/bus.ts';
@@ -101,7 +101,7 @@ for (const mode of ['asyncio', 'threaded'] as const) {
 
 test('the agent survives a fork (the child does not answer on the channel) and closed stdout/stderr', { timeout: 180_000 }, async () => {
   for (const env of [{ MODE: 'fork' }, { MODE: 'leak', CLOSE_STDIO: '1' }] as Record<string, string>[]) {
-    const { h, logs } = host(env);
+    const { h, logs, resultsDir } = host(env);
     try {
       await h.start();
       await connected(logs);
@@ -111,6 +111,15 @@ test('the agent survives a fork (the child does not answer on the channel) and c
         return f > a ? f : undefined;
       }, { timeoutMs: 60_000, intervalMs: 250, what: `the floor to keep answering and growing (${JSON.stringify(env)})` });
       assert.ok(b > a);
+      if (env.MODE === 'fork') {
+        // The forked child closed its copy of the agent's socket (beyond stdio, it has no other).
+        const log = () => readFileSync(path.join(resultsDir, 'py.stdout.log'), 'utf8');
+        const child = Number((await waitFor(() => /forked (\d+)/.exec(log()), { what: 'the forked child\'s pid' }))[1]);
+        const fds = readdirSync(`/proc/${child}/fd`)
+          .filter((fd) => Number(fd) > 2)
+          .map((fd) => readlinkSync(`/proc/${child}/fd/${fd}`));
+        assert.deepEqual(fds.filter((l) => l.startsWith('socket:')), [], fds.join(' '));
+      }
     } finally {
       await h.stop('end of test', 5000);
     }
