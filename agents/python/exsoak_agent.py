@@ -279,7 +279,8 @@ class _Agent:
     def take_census(self, pauses):
         """id -> (len, type name) of every container with CENSUS_MIN_LEN+ entries."""
         census = {}
-        objects = pauses.run(gc.get_objects)
+        # Locals of running functions (`seen = {}` in main()) are invisible to the GC's lists.
+        objects = pauses.run(gc.get_objects) + _running_locals()
         mine = {id(self.census), id(census), id(objects)}
         try:
             for start in range(0, len(objects), 2000):
@@ -304,7 +305,7 @@ class _Agent:
         found = {}
         if not keys:
             return found
-        objects = pauses.run(gc.get_objects)
+        objects = pauses.run(gc.get_objects) + _running_locals()
         for start in range(0, len(objects), 2000):
             chunk = objects[start : start + 2000]
             for obj in list(chunk) + [r for r in gc.get_referents(*chunk) if type(r) is dict]:
@@ -455,6 +456,17 @@ def _key_of(mapping, value):
         if count > 100000:
             break
     return "?"
+
+
+def _running_locals():
+    """Values of the local variables of every thread's running frames but the agent's."""
+    values = []
+    agent = threading.get_ident()
+    for ident, frame in sys._current_frames().items():
+        while frame is not None and ident != agent:
+            values.extend(_locals(frame).values())
+            frame = frame.f_back
+    return values
 
 
 def _locals(frame):
