@@ -30,10 +30,10 @@ def _start_agent():
     if not channel:
         return
     unsupported = None
-    if getattr(sys, "implementation", None) is None or sys.implementation.name != "cpython":
-        unsupported = "not CPython (%s)" % getattr(getattr(sys, "implementation", None), "name", "unknown")
-    elif sys.version_info < (3, 9):
+    if sys.version_info < (3, 9):
         unsupported = "Python %d.%d is older than 3.9" % sys.version_info[:2]
+    elif sys.implementation.name != "cpython":
+        unsupported = "not CPython (%s)" % sys.implementation.name
     if unsupported:
         _say_unsupported(channel, unsupported)
         return
