@@ -1,7 +1,7 @@
 // Overhead of the supervisor: its main thread's CPU and the process RSS with 1, 2 and 8 idle probes
-// sampled every second (real ProbeHost + Sampler, in a fresh process each), the cost of one sample per worker
+// sampled every second (real WorkerHost + Sampler, in a fresh process each), the cost of one sample per worker
 // (sampling-overhead.ts), and the Binance client's throughput bare in a plain worker vs as the
-// `binance` probe under ProbeHost with the sampler on.
+// `binance` probe under WorkerHost with the sampler on.
 import { Bus } from '../src/bus/bus.ts';
 import { Sampler } from '../src/sampling/sampler.ts';
 import { samplingOverhead } from './sampling-overhead.ts';
@@ -13,7 +13,7 @@ import { figure, ratio, sleep, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
 import { DEFAULT_RATE_PER_STREAM, SYMBOLS } from './ingest.ts';
 
-/** The binance probe under ProbeHost + Sampler (1 s), as in a soak; rate from its reported counter. */
+/** The binance probe under WorkerHost + Sampler (1 s), as in a soak; rate from its reported counter. */
 async function probeThroughput(sim: SimProcess, warmupMs: number, windowMs: number): Promise<IngestResult> {
   const bus = new Bus();
   const host = startProbe({
@@ -58,7 +58,7 @@ export async function overheadSuite(ctx: SuiteContext): Promise<Row[]> {
     const r = await idleSupervisor(n, windows, windowMs);
     ctx.log(`  ${n} idle probes: main thread ${r.cpuPct.map((v) => v.toFixed(2)).join(', ')} %CPU, RSS ${r.rssMb.map((v) => v.toFixed(0)).join(', ')} MB`);
     rows.push({ suite: 'overhead', name: `supervisor main-thread CPU, ${n} idle probe${n > 1 ? 's' : ''}`, figure: figure(r.cpuPct, '% of a core'), note: `1 s sampling, ${windowMs / 1000} s windows` });
-    rows.push({ suite: 'overhead', name: `process RSS, ${n} idle probe${n > 1 ? 's' : ''}`, figure: figure(r.rssMb, 'MB'), note: 'own process: ProbeHost + Sampler + workers' });
+    rows.push({ suite: 'overhead', name: `process RSS, ${n} idle probe${n > 1 ? 's' : ''}`, figure: figure(r.rssMb, 'MB'), note: 'own process: WorkerHost + Sampler + workers' });
   }
 
   const sampling = await samplingOverhead([1, 2, 8], ctx.quick ? 50 : 200, ctx.quick ? 1 : 3);
@@ -100,7 +100,7 @@ export async function overheadSuite(ctx: SuiteContext): Promise<Row[]> {
   const probeCost = figure(probe.map((r) => r.cpuUsPerMsg), 'µs/msg');
   const offered = `offered ${ratePerStream * SYMBOLS.length}/s`;
   rows.push({ suite: 'overhead', name: 'binance client bare (plain worker): msgs/s', figure: bareRate, note: offered });
-  rows.push({ suite: 'overhead', name: 'binance client as probe, sampled 1 s: msgs/s', figure: probeRate, note: 'ProbeHost + Sampler, GC floor every 2 s' });
+  rows.push({ suite: 'overhead', name: 'binance client as probe, sampled 1 s: msgs/s', figure: probeRate, note: 'WorkerHost + Sampler, GC floor every 2 s' });
   rows.push({ suite: 'overhead', name: 'msgs/s probe ÷ bare', figure: ratio(probeRate, bareRate) });
   rows.push({ suite: 'overhead', name: 'binance client bare: CPU per msg', figure: bareCost });
   rows.push({ suite: 'overhead', name: 'binance client as probe: CPU per msg', figure: probeCost });

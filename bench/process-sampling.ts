@@ -5,7 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { Bus } from '../src/bus/bus.ts';
 import { processProbeSchema } from '../src/probes/validation/process.ts';
-import { ProcessHost } from '../src/supervisor/process-host.ts';
+import { createProcessHost } from '../src/supervisor/hosts/create.ts';
 import { startSimulator } from '../src/supervisor/simulators.ts';
 import { figure, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
@@ -34,7 +34,7 @@ export async function processSamplingSuite(ctx: SuiteContext): Promise<Row[]> {
         ...(variant.metrics ? { metrics: { url: `http://127.0.0.1:${port}/metrics`, counters: { messages: 'binance_messages_received_total' } } } : {}),
         ready: variant.metrics ? { metrics: true } : { line: '"event": "connect"' },
       });
-      const host = new ProcessHost({ name: 'bench', bus: new Bus(), spec, baseDir: ROOT, resultsDir: '/tmp', simulatorEndpoints: sim.endpoints });
+      const host = createProcessHost({ name: 'bench', bus: new Bus(), spec, baseDir: ROOT, resultsDir: '/tmp', simulatorEndpoints: sim.endpoints });
       await host.start();
       if (host.status !== 'running') throw new Error(`the Python example did not start: ${host.error?.message} ${host.exit?.stderrTail.join('\n')}`);
       try {

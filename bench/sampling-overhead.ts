@@ -1,7 +1,7 @@
 // Cost of sampling: main-thread CPU per sample per worker, with 1, 2 and 8 idle probes.
 // Each tick queries every worker's heap, ELU and CPU plus pidusage for the process.
 import { Bus } from '../src/bus/bus.ts';
-import { ProbeHost } from '../src/supervisor/probe-host.ts';
+import { WorkerHost } from '../src/supervisor/hosts/worker-host.ts';
 import { Sampler } from '../src/sampling/sampler.ts';
 
 export async function samplingOverhead(workerCounts = [1, 2, 8], ticks = 200, reps = 1) {
@@ -9,7 +9,7 @@ export async function samplingOverhead(workerCounts = [1, 2, 8], ticks = 200, re
   for (const n of workerCounts) {
     const bus = new Bus();
     const hosts = Array.from({ length: n }, (_, i) =>
-      new ProbeHost({
+      new WorkerHost({
         name: `idle${i}`,
         kind: 'idle',
         bus,

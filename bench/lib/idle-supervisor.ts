@@ -1,4 +1,4 @@
-// A supervisor with N idle probes sampled every second (real ProbeHost + Sampler), in a process of
+// A supervisor with N idle probes sampled every second (real WorkerHost + Sampler), in a process of
 // its own so that its RSS is the supervisor's and nothing else's. Prints one JSON line:
 // {cpuPct: [...], rssMb: [...]} — main-thread CPU (% of a core) and process RSS per window.
 //   node bench/lib/idle-supervisor.ts N WINDOWS WINDOW_MS

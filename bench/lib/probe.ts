@@ -1,7 +1,7 @@
-// A probe run the way the supervisor runs it (ProbeHost: one piscina thread, MessagePort reports),
+// A probe run the way the supervisor runs it (WorkerHost: one piscina thread, MessagePort reports),
 // without a scenario file, for suites that need one probe kind under controlled conditions.
 import { Bus } from '../../src/bus/bus.ts';
-import { ProbeHost } from '../../src/supervisor/probe-host.ts';
+import { WorkerHost } from '../../src/supervisor/hosts/worker-host.ts';
 import { requireProbeValidation } from '../../src/probes/validation/index.ts';
 import { sleep } from './stats.ts';
 
@@ -16,8 +16,8 @@ export interface BenchProbeOptions {
   gcFloorIntervalMs?: number;
 }
 
-export function startProbe(o: BenchProbeOptions): ProbeHost {
-  const host = new ProbeHost({
+export function startProbe(o: BenchProbeOptions): WorkerHost {
+  const host = new WorkerHost({
     name: o.name ?? o.kind,
     kind: o.kind,
     bus: o.bus ?? new Bus(),
@@ -37,7 +37,7 @@ export function startProbe(o: BenchProbeOptions): ProbeHost {
   return host;
 }
 
-export async function waitRunning(hosts: ProbeHost[], timeoutMs = 20_000): Promise<void> {
+export async function waitRunning(hosts: WorkerHost[], timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!hosts.every((h) => h.status === 'running' && h.worker)) {
     const dead = hosts.find((h) => h.status === 'crashed' || h.status === 'stopped');
@@ -55,7 +55,7 @@ export class CounterWatch {
   readonly points: { t: number; v: number }[] = [];
   private readonly timer: NodeJS.Timeout;
 
-  constructor(host: ProbeHost, name: string, pollMs = 5) {
+  constructor(host: WorkerHost, name: string, pollMs = 5) {
     let last = -1;
     this.timer = setInterval(() => {
       const v = host.counters[name] ?? 0;

@@ -6,7 +6,7 @@ import type { MetricDecl, ProbeKindDescriptor } from './types.ts';
 
 export const kind = 'process';
 
-/** Counters every NDJSON-speaking child gets from its `disconnect` events (process-host.ts). */
+/** Counters every NDJSON-speaking child gets from its `disconnect` events (src/supervisor/hosts/ndjson-events.ts). */
 const EVENT_COUNTERS: readonly MetricDecl[] = [
   { name: 'drops.scheduled', meaning: 'disconnect events with "scheduled": true' },
   { name: 'drops.unscheduled', meaning: 'disconnect events without "scheduled": true' },

@@ -9,16 +9,32 @@ export interface ScrapeLimits {
   timeoutMs: number;
   /** A larger body is refused: a runaway label set must not grow the supervisor. */
   maxBytes: number;
+  /** A body with more sample lines is refused before it is parsed (the parser holds each as an object). */
+  maxSeries: number;
 }
 
-export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 4 * 1024 * 1024 };
+export const DEFAULT_SCRAPE_LIMITS: ScrapeLimits = { timeoutMs: 2_000, maxBytes: 4 * 1024 * 1024, maxSeries: 20_000 };
+
+/** The number of sample lines (not comments, not blank) in a text-format body, counted up to `limit + 1`. */
+export function countSeries(text: string, limit: number): number {
+  let count = 0;
+  for (let at = 0; at < text.length && count <= limit; ) {
+    let end = text.indexOf('\n', at);
+    if (end === -1) end = text.length;
+    let first = at;
+    while (first < end && (text[first] === ' ' || text[first] === '\t')) first++;
+    if (first < end && text[first] !== '#' && text[first] !== '\r') count++;
+    at = end + 1;
+  }
+  return count;
+}
 
 // Kept-alive connections: a fresh TCP handshake per sample would cost more than the parse.
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 4 });
 let httpsAgent: Agent | undefined;
 
 /** GETs `url` and returns the body, or rejects naming the URL and what went wrong. */
-export function fetchMetricsText(url: string, limits: ScrapeLimits = DEFAULT_SCRAPE_LIMITS): Promise<string> {
+export function fetchMetricsText(url: string, limits: Pick<ScrapeLimits, 'timeoutMs' | 'maxBytes'> = DEFAULT_SCRAPE_LIMITS): Promise<string> {
   return new Promise((resolve, reject) => {
     const secure = url.startsWith('https:');
     const https = secure ? httpsModule() : undefined;
@@ -133,7 +149,10 @@ export class PromScraper {
 
   /** Scrapes once; rejects when the endpoint cannot be read (the totals are kept). */
   async scrape(): Promise<ScrapeResult> {
-    return this.apply(parseMetricValues(await fetchMetricsText(this.mapping.url, this.limits)));
+    const text = await fetchMetricsText(this.mapping.url, this.limits);
+    const series = countSeries(text, this.limits.maxSeries);
+    if (series > this.limits.maxSeries) throw new Error(`GET ${this.mapping.url}: more than ${this.limits.maxSeries} series; exsoak reads at most that many`);
+    return this.apply(parseMetricValues(text));
   }
 
   /** Applies one parsed scrape (separate from the GET so resets are testable without a server). */

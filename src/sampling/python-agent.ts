@@ -83,15 +83,25 @@ export class PythonAgentChannel {
     server.on('connection', (socket) => this.onConnection(socket));
   }
 
-  /** A listening channel in a new 0700 folder (mkdtemp): no other user can reach the socket. */
-  static async listen(): Promise<PythonAgentChannel> {
+  /**
+   * A listening channel in a new 0700 folder (mkdtemp): no other user can reach the socket. A
+   * Unix socket is bound and listening when listen() returns, so the child can be started at once.
+   */
+  static open(): PythonAgentChannel {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'exsoak-py-'));
     const channel = new PythonAgentChannel(dir, net.createServer());
-    await new Promise<void>((resolve, reject) => {
-      channel.server.once('error', reject);
-      channel.server.listen(channel.socketPath, () => resolve());
-    });
+    // A bind error (a full /tmp) would come as an event: the agent then never connects, which the
+    // runtime reports as the missing Python view.
+    channel.server.on('error', () => {});
+    channel.server.listen(channel.socketPath);
     channel.server.unref();
+    return channel;
+  }
+
+  /** open(), once it listens. */
+  static async listen(): Promise<PythonAgentChannel> {
+    const channel = PythonAgentChannel.open();
+    if (!channel.server.listening) await new Promise((resolve) => channel.server.once('listening', resolve));
     return channel;
   }
 

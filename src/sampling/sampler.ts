@@ -1,19 +1,19 @@
-// Every sample interval: one Sample per live probe worker and one for the process, on the bus.
+// Every sample interval: one Sample per live probe and one for the process, on the bus. Each
+// host reads itself (Host.read); the sampler adds the supervisor's RSS/CPU to a probe that runs
+// inside it, applies the floor rule and watches for silent runtimes.
 import type { Bus } from '../bus/bus.ts';
+import type { Host, HostReading, InProcessReading, OwnProcessReading } from '../bus/host.ts';
 import type { Sample } from '../bus/types.ts';
-import type { SampledHost } from './host.ts';
 import { FloorRule } from './floor.ts';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../shared/timers.ts';
-import { WorkerSampler } from './worker.ts';
 import { closeProcessSampler, sampleProcess } from './process.ts';
 
 export class Sampler {
   private timer?: LongTimer;
-  private readonly perWorker = new WeakMap<object, WorkerSampler>();
   private readonly unresponsive = new Set<string>();
   private readonly floors = new FloorRule();
   private busy = false;
-  private readonly hosts: SampledHost[];
+  private readonly hosts: Host[];
   private readonly bus: Bus;
   private readonly intervalMs: number;
   /** Cost of the last tick's worker sampling, in µs of main-thread CPU per worker. */
@@ -22,7 +22,7 @@ export class Sampler {
   /** A worker silent for longer than this has a blocked event loop. */
   private readonly silenceMs: number;
 
-  constructor(hosts: SampledHost[], bus: Bus, intervalMs: number, reportIntervalMs: number) {
+  constructor(hosts: Host[], bus: Bus, intervalMs: number, reportIntervalMs: number) {
     this.hosts = hosts;
     this.bus = bus;
     this.intervalMs = intervalMs;
@@ -44,19 +44,15 @@ export class Sampler {
     if (this.busy) return;
     this.busy = true;
     try {
-      const live = this.hosts.filter((h) => h.alive && h.worker);
-      const own = this.hosts.filter((h) => h.alive && !h.worker && h.read);
+      const live = this.hosts.filter((h) => h.alive);
       const cpuBefore = process.threadCpuUsage();
-      const [proc, readings, ownReadings] = await Promise.all([
-        sampleProcess(),
-        Promise.all(live.map((host) => this.readWorker(host))),
-        Promise.all(own.map((host) => readOwn(host, this.queryTimeoutMs, this.floors))),
-      ]);
+      const [proc, readings] = await Promise.all([sampleProcess(), Promise.all(live.map((host) => read(host, this.queryTimeoutMs)))]);
       const cpu = process.threadCpuUsage(cpuBefore);
-      this.lastCostUsPerWorker = live.length + own.length > 0 ? (cpu.user + cpu.system) / (live.length + own.length) : 0;
+      this.lastCostUsPerWorker = live.length > 0 ? (cpu.user + cpu.system) / live.length : 0;
       const t = Date.now();
-      for (const reading of readings) this.bus.emit('sample', { t, ...reading, rss: proc.rss, cpu: proc.cpu });
-      for (const reading of ownReadings) if (reading) this.bus.emit('sample', { t, ...reading });
+      // Probes inside the supervisor first, then those in processes of their own.
+      for (const { host, reading } of readings) if (reading?.where === 'in-process') this.bus.emit('sample', { t, ...this.inProcess(host, reading), rss: proc.rss, cpu: proc.cpu });
+      for (const { host, reading } of readings) if (reading?.where === 'own-process') this.bus.emit('sample', { t, ...this.ownProcess(host, reading) });
       const mem = process.memoryUsage();
       this.bus.emit('sample', {
         t,
@@ -85,18 +81,8 @@ export class Sampler {
     return Math.max(50, Math.min(this.intervalMs * 0.8, 2000));
   }
 
-  private async readWorker(host: SampledHost): Promise<Omit<Sample, 't' | 'rss' | 'cpu'>> {
-    const worker = host.worker!;
-    let sampler = this.perWorker.get(worker);
-    if (!sampler) {
-      sampler = new WorkerSampler(worker);
-      this.perWorker.set(worker, sampler);
-    }
-    const [heap, threadCpu] = await Promise.all([
-      sampler.heap(this.queryTimeoutMs),
-      sampler.threadCpu(),
-    ]);
-    const elu = sampler.elu();
+  /** A probe inside the supervisor: its runtime reports on a cadence, so silence means a blocked loop. */
+  private inProcess(host: Host, reading: InProcessReading): Omit<Sample, 't' | 'rss' | 'cpu'> {
     // V8 answers heap queries through an interrupt even while the worker's JS is busy, so the
     // heap is still measured; a silent runtime (no report for a while) is what shows the block.
     const silentMs = Date.now() - host.lastHeard;
@@ -104,21 +90,46 @@ export class Sampler {
     // silent (it passed before: one sample, PASS); loading gets a longer allowance.
     const allowed = host.status === 'starting' ? Math.max(this.silenceMs, 10_000) : this.silenceMs;
     const watched = host.status === 'running' || host.status === 'starting';
-    const responsive = heap !== undefined && (!watched || silentMs < allowed);
+    const responsive = reading.answered && (!watched || silentMs < allowed);
     this.noteResponsiveness(host.name, responsive, silentMs);
-    const floor = this.floors.apply(host.name, host.takeFloor?.());
+    const floor = this.floors.apply(host.name, reading.heapFloor === null ? undefined : { floor: reading.heapFloor, major: reading.heapFloorMajor });
     return {
       probe: host.name,
-      heapUsed: heap?.heapUsed ?? null,
-      heapTotal: heap?.heapTotal ?? null,
-      external: heap?.external ?? null,
-      heapLimit: heap?.heapLimit ?? null,
-      detachedContexts: heap?.detachedContexts ?? null,
+      heapUsed: reading.heapUsed,
+      heapTotal: reading.heapTotal,
+      external: reading.external,
+      heapLimit: reading.heapLimit,
+      detachedContexts: reading.detachedContexts,
       heapFloor: floor?.floor ?? null,
       heapFloorMajor: floor?.major ?? false,
-      elu,
-      threadCpu,
+      elu: reading.elu,
+      threadCpu: reading.threadCpu,
       ...(responsive ? {} : { unresponsive: true }),
+      counters: host.counters,
+      gauges: host.gauges,
+    };
+  }
+
+  /**
+   * A probe that is a process of its own: its RSS, CPU and (a Node child) heap are its own, not the
+   * supervisor's; it has no worker thread, so no ELU or thread CPU.
+   */
+  private ownProcess(host: Host, reading: OwnProcessReading): Omit<Sample, 't'> {
+    const floor = this.floors.apply(host.name, reading.heapFloor === null ? undefined : { floor: reading.heapFloor, major: reading.heapFloorMajor });
+    return {
+      probe: host.name,
+      heapUsed: reading.heapUsed,
+      heapTotal: reading.heapTotal,
+      external: reading.external,
+      heapLimit: null,
+      detachedContexts: null,
+      heapFloor: floor?.floor ?? null,
+      heapFloorMajor: floor?.major ?? false,
+      rss: reading.rss,
+      cpu: reading.cpu,
+      ownProcess: true,
+      elu: null,
+      threadCpu: null,
       counters: host.counters,
       gauges: host.gauges,
     };
@@ -153,29 +164,6 @@ export class Sampler {
   }
 }
 
-/**
- * A probe that is a process of its own: its RSS, CPU and (a Node child) heap are its own, not the
- * supervisor's; it has no worker thread, so no ELU or thread CPU.
- */
-async function readOwn(host: SampledHost, timeoutMs: number, floors: FloorRule): Promise<Omit<Sample, 't'> | undefined> {
-  const reading = await host.read!(timeoutMs);
-  if (!reading) return undefined;
-  const floor = floors.apply(host.name, reading.heapFloor === null ? undefined : { floor: reading.heapFloor, major: reading.heapFloorMajor });
-  return {
-    probe: host.name,
-    heapUsed: reading.heapUsed,
-    heapTotal: reading.heapTotal,
-    external: reading.external,
-    heapLimit: null,
-    detachedContexts: null,
-    heapFloor: floor?.floor ?? null,
-    heapFloorMajor: floor?.major ?? false,
-    rss: reading.rss,
-    cpu: reading.cpu,
-    ownProcess: true,
-    elu: null,
-    threadCpu: null,
-    counters: host.counters,
-    gauges: host.gauges,
-  };
+async function read(host: Host, timeoutMs: number): Promise<{ host: Host; reading: HostReading | undefined }> {
+  return { host, reading: await host.read(timeoutMs) };
 }

@@ -15,7 +15,7 @@ export class WorkerSampler {
   private lastElu?: EventLoopUtilization;
   private lastCpu?: { user: number; system: number };
   private lastCpuAt = 0;
-  private readonly worker: Worker;
+  readonly worker: Worker;
 
   constructor(worker: Worker) {
     this.worker = worker;

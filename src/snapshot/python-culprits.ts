@@ -5,6 +5,9 @@ import type { Culprit } from '../bus/verdict.ts';
 import { formatBytes } from './culprits.ts';
 import type { GrowthRow } from './summary.ts';
 
+/** A Python agent's look is kept as `snapshots/<probe>-<time>.pylook.json`. */
+export const PYTHON_LOOK_SUFFIX = '.pylook.json';
+
 /** One allocation site from the agent's `diff` (agents/python/exsoak_agent.py). */
 export interface PythonSite {
   site: string;
@@ -105,4 +108,21 @@ export function pythonCulprits(sites: PythonSite[], holders: PythonHolder[], top
 /** The sites as the report's snapshot-diff rows (name, count and size deltas). */
 export function pythonRows(sites: PythonSite[]): GrowthRow[] {
   return sites.map((s) => ({ name: s.code ? `${s.site} ${s.code}` : s.site, countDelta: s.countDelta, sizeDelta: s.sizeDelta, countAfter: s.count, sizeAfter: s.size }));
+}
+
+/**
+ * The culprits of a look file (the JSON the Python runtime writes): its `growth` is what the
+ * agent saw grow since the look before it.
+ */
+export function lookDiff(text: string): { rows: GrowthRow[]; culprits: Culprit[]; culpritError?: string } {
+  let look: { format?: string; growth?: { sites?: PythonSite[]; holders?: PythonHolder[] } };
+  try {
+    look = JSON.parse(text) as typeof look;
+  } catch (err) {
+    return { rows: [], culprits: [], culpritError: `the Python look is not JSON: ${(err as Error).message}` };
+  }
+  const sites = look.growth?.sites ?? [];
+  const holders = look.growth?.holders ?? [];
+  if (sites.length === 0 && holders.length === 0) return { rows: [], culprits: [], culpritError: 'the Python agent saw no growth between its two looks' };
+  return { rows: pythonRows(sites), culprits: pythonCulprits(sites, holders) };
 }

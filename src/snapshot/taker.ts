@@ -2,18 +2,20 @@
 // leak (then a second one later, and a diff of the two), or a heap close to its limit.
 // Rationed: at most `max` per run, not more often than `minIntervalMs` per probe, and only when
 // the machine has room (writing a snapshot needs about twice the heap).
-import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
 import type { Bus } from '../bus/bus.ts';
+import type { Host } from '../bus/host.ts';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import { moduleFile } from '../shared/module-file.ts';
 import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
 import { SecretScrubber, knownSecrets } from './scrub.ts';
+import { PYTHON_LOOK_SUFFIX, lookDiff } from './python-culprits.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -24,23 +26,8 @@ export interface SnapshotSettings {
   nearLimitRatio: number;
 }
 
-export interface SnapshotHost {
-  name: string;
-  /** Where the worker runs out of heap, if the scenario limits it. */
-  heapLimitBytes?: number;
-  worker?: WorkerThread;
-  alive: boolean;
-  /**
-   * A probe that is a process of its own takes its snapshot itself (a Node child through its
-   * inspector) into `file`; absent where no heap can be read (the snapshot is then skipped).
-   */
-  snapshot?(file: string): Promise<void>;
-  /**
-   * A runtime that compares its own two looks (a Python agent's tracemalloc and containers)
-   * gives the diff itself; the files it wrote are its evidence, not V8 snapshots to parse.
-   */
-  diffSnapshots?(): Promise<DiffResult>;
-}
+/** What the taker needs of a host: the evidence part of the Host contract. */
+export type SnapshotHost = Pick<Host, 'name' | 'alive' | 'heapLimitBytes' | 'evidence' | 'snapshot'>;
 
 export interface SnapshotTakerOptions {
   dir: string;
@@ -106,8 +93,8 @@ export class SnapshotTaker {
     const second = await this.capture(probe, 'leak-second', true);
     if (!first || !second) return;
     try {
-      const host = this.opts.hosts().find((h) => h.name === probe);
-      const { rows, culprits, culpritError } = host?.diffSnapshots ? await host.diffSnapshots() : await diffInWorker(first, second);
+      // A Python agent compares its own looks; the second one carries what grew since the first.
+      const { rows, culprits, culpritError } = second.endsWith(PYTHON_LOOK_SUFFIX) ? lookDiff(await readFile(second, 'utf8')) : await diffInWorker(first, second);
       if (culpritError) this.log(probe, `retainer analysis failed: ${culpritError}`);
       this.opts.bus.emit('event', {
         t: Date.now(),
@@ -137,16 +124,16 @@ export class SnapshotTaker {
       return undefined;
     };
     if (!host?.alive) return skip('the probe is not running');
-    if (!host.worker && !host.snapshot) return skip('the probe has no heap exsoak can read');
+    const support = await host.evidence();
+    if (!support.supported) return skip(support.why);
     if (this.taken >= settings.max) return skip(`the run's limit of ${settings.max} snapshots is reached`);
     const last = this.lastAt.get(probe);
     if (!ignoreInterval && last !== undefined && now - last < settings.minIntervalMs) return skip('the previous snapshot of this probe is too recent');
-    const heap = host.worker ? await host.worker.getHeapStatistics().catch(() => undefined) : undefined;
-    const need = 2 * (heap?.used_heap_size ?? 0) + 64 * 1024 * 1024;
+    const need = 2 * support.heapBytes + 64 * 1024 * 1024;
     if (os.freemem() < need) return skip(`not enough free memory (${Math.round(os.freemem() / 2 ** 20)} MB free, ${Math.round(need / 2 ** 20)} MB needed)`);
     this.taken++;
     this.lastAt.set(probe, now);
-    const suffix = host.diffSnapshots ? '.pylook.json' : '.heapsnapshot';
+    const suffix = support.format === 'python-look' ? PYTHON_LOOK_SUFFIX : '.heapsnapshot';
     const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}${suffix}`);
     // What the snapshot costs the process (see cost.ts): RSS before and after, on the bus.
     const rssBefore = process.memoryUsage.rss();
@@ -156,13 +143,15 @@ export class SnapshotTaker {
     };
     this.opts.bus.emit('event', { t: now, probe, kind: 'snapshot-start', data: { reason, rssBeforeBytes: rssBefore } });
     try {
-      // Streamed to disk as V8 serialises it: the main thread never holds the whole snapshot.
-      // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
-      const stream = host.worker ? await host.worker.getHeapSnapshot() : await rawSnapshotOf(host, file);
+      // Streamed to disk as the host's runtime serialises it (a process probe's may spill into a
+      // 0600 side file first): the main thread never holds the whole snapshot. Owner-only (0600):
+      // a snapshot is the probe's whole heap. Known secrets are masked as it streams.
+      const scratch = `${file}.raw`;
       try {
+        const stream = await host.snapshot(scratch);
         await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
       } finally {
-        if (!host.worker) await rm(`${file}.raw`, { force: true });
+        await rm(scratch, { force: true });
       }
       this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now, ...cost() } });
       return file;
@@ -176,21 +165,6 @@ export class SnapshotTaker {
   private log(probe: string, msg: string): void {
     this.opts.bus.emit('log', { t: Date.now(), probe, level: 'warn', msg });
   }
-}
-
-/**
- * A process probe writes its snapshot through its inspector into a side file (0600) first; the
- * scrubbed copy is what is kept, like a worker's.
- */
-async function rawSnapshotOf(host: SnapshotHost, file: string): Promise<NodeJS.ReadableStream> {
-  const raw = `${file}.raw`;
-  try {
-    await host.snapshot!(raw);
-  } catch (err) {
-    await rm(raw, { force: true });
-    throw err;
-  }
-  return createReadStream(raw);
 }
 
 export interface DiffResult {

@@ -17,7 +17,8 @@ import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { startMetrics } from '../metrics/server.ts';
 import { resolveMetricsHost } from '../metrics/bind.ts';
-import { createHost, type RunHost } from './hosts.ts';
+import type { Host } from '../bus/host.ts';
+import { createHost } from './hosts/create.ts';
 import { wireConsumers } from './wiring.ts';
 import { redactScenario } from './redact.ts';
 import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator } from './simulators.ts';
@@ -85,7 +86,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   const requestStop = (end: Omit<RunEnd, 't'>) => stopRequested?.(end);
 
   let internalError: Error | undefined;
-  const hosts: RunHost[] = [];
+  const hosts: Host[] = [];
   const consumers = wireConsumers({
     bus,
     dir,
@@ -236,7 +237,7 @@ async function resolveEndpoints(loaded: LoadedScenario, sims: RunningSimulator[]
 }
 
 /** For a process-wide breach, the worker with the most heap is the first suspect. */
-function largestHeap(hosts: RunHost[], engine: VerdictEngine): string | undefined {
-  const heap = (h: RunHost) => engine.scope(h.name)?.levels.get('heap_used_mb')?.last ?? 0;
+function largestHeap(hosts: Host[], engine: VerdictEngine): string | undefined {
+  const heap = (h: Host) => engine.scope(h.name)?.levels.get('heap_used_mb')?.last ?? 0;
   return hosts.filter((h) => h.alive).sort((a, b) => heap(b) - heap(a))[0]?.name;
 }

@@ -110,6 +110,11 @@ export class VerdictEngine {
       this.leakSeries.set(event.probe, 'rss');
       this.runtimeMissing.set(event.probe, String(event.data?.reason ?? 'the runtime view is missing'));
     }
+    if (event.kind === 'metrics-unscraped') {
+      const scope = this.scopes.get(event.probe);
+      const counters = event.data?.counters;
+      if (scope && event.probe !== 'process' && counters && typeof counters === 'object') scope.unscraped = new Map(Object.entries(counters).map(([name, why]) => [name, String(why)]));
+    }
     if (event.kind === 'crash') {
       this.statuses.set(event.probe, 'crashed');
       this.crashes.set(event.probe, String(event.data?.error ?? 'crashed'));

@@ -4,7 +4,7 @@
 import type { ProbeEvent, Sample } from '../bus/types.ts';
 import type { Criterion } from '../bus/verdict.ts';
 
-/** The exit reason ProbeHost gives a worker whose thread was terminated after the stop grace. */
+/** The exit reason WorkerHost gives a worker whose thread was terminated after the stop grace. */
 export const TERMINATED = /terminated after the stop grace period/;
 
 export class ProbeHealth {

@@ -15,6 +15,11 @@ export class MetricScope {
   private firstMessages?: { t: number; n: number };
   private lastMessages?: { t: number; n: number };
   samples = 0;
+  /**
+   * Counters a process probe's /metrics never gave a value, with why (its host says so): a
+   * threshold on one reads "never scraped" and fails instead of passing on the 0 it holds.
+   */
+  unscraped = new Map<string, string>();
   firstT = Number.NaN;
   /** The end of start-up: the first sample after it gives each level its `first`. */
   private settledAt: number | undefined;
@@ -73,12 +78,17 @@ export class MetricScope {
    */
   value(th: Threshold, metric: ResolvedMetric): { value?: number; why?: string } {
     switch (metric.type) {
-      case 'counter':
+      case 'counter': {
+        const never = this.unscraped.get(metric.name);
+        if (never !== undefined) return { why: never };
         // A declared counter not reported yet is 0.
         return { value: this.counters[metric.name] ?? 0 };
+      }
       case 'gauge':
         return metric.name in this.gauges ? { value: this.gauges[metric.name] } : { why: `gauge ${metric.name} not reported yet` };
       case 'ratio': {
+        const never = [COUNTERS.operations, COUNTERS.operationsFailed, COUNTERS.requests, COUNTERS.errors].map((name) => this.unscraped.get(name)).find((why) => why !== undefined);
+        if (never !== undefined) return { why: never };
         // Failed operations ÷ operations (README, "Error rate"); a kind that counts no operations
         // keeps errors ÷ requests.
         const operations = this.counters[COUNTERS.operations];

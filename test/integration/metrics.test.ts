@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { Bus } from '../../src/bus/bus.ts';
-import { ProbeHost } from '../../src/supervisor/probe-host.ts';
+import { WorkerHost } from '../../src/supervisor/hosts/worker-host.ts';
 import { Sampler } from '../../src/sampling/sampler.ts';
 import { startMetrics } from '../../src/metrics/server.ts';
 import { parsePromText, promValue, type PromFamily } from '../helpers/prom-text.ts';
@@ -35,8 +35,8 @@ test('/metrics during a real run: every series with probe labels, moving as the 
   const bus = new Bus();
   const task = { target: 'sim' as const, endpoints: {}, reportIntervalMs: 100, gcFloorIntervalMs: 200, seed: 1 };
   const hosts = [
-    new ProbeHost({ name: 'idle', kind: 'idle', bus, resourceLimits: {}, task: { ...task, options: {}, injectLeakBytesPerSec: 0 } }),
-    new ProbeHost({ name: 'leaky', kind: 'leaky', bus, resourceLimits: {}, task: { ...task, options: { bytesPerSec: 2 * MB }, injectLeakBytesPerSec: 0 } }),
+    new WorkerHost({ name: 'idle', kind: 'idle', bus, resourceLimits: {}, task: { ...task, options: {}, injectLeakBytesPerSec: 0 } }),
+    new WorkerHost({ name: 'leaky', kind: 'leaky', bus, resourceLimits: {}, task: { ...task, options: { bytesPerSec: 2 * MB }, injectLeakBytesPerSec: 0 } }),
   ];
   const metrics = await startMetrics({ bus, port: 'any' });
   assert.ok(metrics);

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { Bus } from '../../src/bus/bus.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
 import { processProbeSchema } from '../../src/probes/validation/process.ts';
-import { ProcessHost } from '../../src/supervisor/process-host.ts';
+import { createProcessHost } from '../../src/supervisor/hosts/create.ts';
 import { startSimulator, type RunningSimulator } from '../../src/supervisor/simulators.ts';
 import { tempDir } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -38,7 +38,7 @@ function host(name: string, spec: unknown, extra: { simulatorEndpoints?: Record<
   bus.on('event', (e) => events.push(e));
   bus.on('log', (l) => logs.push(`${l.level} ${l.msg}`));
   const resultsDir = tempDir('exsoak-process-');
-  const h = new ProcessHost({ name, bus, spec: processProbeSchema.parse(spec), baseDir: ROOT, resultsDir, ...extra });
+  const h = createProcessHost({ name, bus, spec: processProbeSchema.parse(spec), baseDir: ROOT, resultsDir, ...extra });
   return { h, events, logs, resultsDir };
 }
 
@@ -207,10 +207,10 @@ test('NDJSON events become bus events and drop counters; output logs are bounded
     `head -c 5000 /dev/zero | tr '\\0' x`,
     `echo; echo done`,
   ].join('; ');
-  const { h, events, resultsDir } = host('ndjson', { command: ['sh', '-c', script], events: 'stdout-ndjson', logLimit: 1000 });
+  const { h, events, resultsDir } = host('ndjson', { command: ['sh', '-c', script], events: 'stdout-ndjson', logLimit: 1000, expectExit: true });
   await h.start();
   await waitFor(() => events.find((e) => e.kind === 'exit'), { what: 'the exit event' });
-  assert.equal(h.status, 'stopped', 'exit code 0 on its own is not a crash');
+  assert.equal(h.status, 'stopped', 'exit code 0 of a program expected to finish is not a crash (#26.2)');
   const drops = events.filter((e) => e.kind === 'disconnect');
   assert.deepEqual(drops.map((e) => e.data), [
     { scheduled: false, code: 1006 },

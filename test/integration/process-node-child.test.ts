@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { Bus } from '../../src/bus/bus.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
 import { processProbeSchema } from '../../src/probes/validation/process.ts';
-import { ProcessHost } from '../../src/supervisor/process-host.ts';
+import { createProcessHost } from '../../src/supervisor/hosts/create.ts';
 import { startSimulator, type RunningSimulator } from '../../src/supervisor/simulators.ts';
 import { tempDir } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -37,7 +37,7 @@ test('node: true reads the child\'s V8 heap and floor through the inspector and 
     env: { LEAK_BYTES: '4096' },
     ready: { line: '"event":"connect"', timeout: '15s' },
   });
-  const h = new ProcessHost({ name: 'nodechild', bus, spec, baseDir: ROOT, resultsDir, simulatorEndpoints: sim.endpoints, gcFloorIntervalMs: 200 });
+  const h = createProcessHost({ name: 'nodechild', bus, spec, baseDir: ROOT, resultsDir, simulatorEndpoints: sim.endpoints, gcFloorIntervalMs: 200 });
   try {
     await h.start();
     assert.equal(h.status, 'running', `${JSON.stringify(h.error)} ${h.exit?.stderrTail.join('\n')}`);

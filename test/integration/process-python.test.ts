@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { Bus } from '../../src/bus/bus.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
 import { processProbeSchema } from '../../src/probes/validation/process.ts';
-import { ProcessHost } from '../../src/supervisor/process-host.ts';
+import { createProcessHost } from '../../src/supervisor/hosts/create.ts';
+import { lookDiff } from '../../src/snapshot/python-culprits.ts';
 import { tempDir } from '../helpers/run.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -25,13 +26,21 @@ function host(env: Record<string, string>, extra: Record<string, unknown> = {}) 
   bus.on('log', (l) => logs.push(l.msg));
   const resultsDir = tempDir('exsoak-python-');
   const spec = processProbeSchema.parse({ command: ['python3', CLIENT], python: true, env: { RATE: '400', ...env }, ready: { line: 'ready', timeout: '60s' }, ...extra });
-  const h = new ProcessHost({ name: 'py', bus, spec, baseDir: ROOT, resultsDir, gcFloorIntervalMs: 0 });
+  const h = createProcessHost({ name: 'py', bus, spec, baseDir: ROOT, resultsDir, gcFloorIntervalMs: 0 });
   return { h, events, logs, resultsDir };
 }
 
 const connected = (logs: string[]) => waitFor(() => logs.find((l) => l.startsWith('Python agent connected')), { timeoutMs: 60_000, what: 'the Python agent to connect' });
 
-async function floorOf(h: ProcessHost): Promise<number> {
+type Host = ReturnType<typeof createProcessHost>;
+
+/** A look written by the runtime into `file` (what the snapshot taker then scrubs and keeps). */
+async function takeLook(h: Host, file: string): Promise<void> {
+  const stream = await h.snapshot(file);
+  (stream as unknown as { destroy(): void }).destroy();
+}
+
+async function floorOf(h: Host): Promise<number> {
   const r = await waitFor(async () => {
     const reading = await h.read(10_000);
     return reading?.heapFloor ? reading : undefined;
@@ -41,20 +50,21 @@ async function floorOf(h: ProcessHost): Promise<number> {
 }
 
 /** Two looks with growth between them; returns the culprits. */
-async function twoLooks(h: ProcessHost, dir: string) {
+async function twoLooks(h: Host, dir: string) {
   // Past start-up first, as after a confirmed leak: the containers have entries to compare.
   const start = await floorOf(h);
   await waitFor(async () => (await floorOf(h)) > start + 64 * KB, { timeoutMs: 60_000, intervalMs: 250, what: 'the floor to grow by 64 KB' });
   const first = path.join(dir, 'first.pylook.json');
-  await h.snapshot!(first);
+  assert.deepEqual(await h.evidence(), { supported: true, heapBytes: (await h.evidence() as { heapBytes: number }).heapBytes, format: 'python-look' });
+  await takeLook(h, first);
   const before = await floorOf(h);
   await waitFor(async () => (await floorOf(h)) > before + 256 * KB, { timeoutMs: 60_000, intervalMs: 250, what: 'the floor to grow by 256 KB' });
   const second = path.join(dir, 'second.pylook.json');
-  await h.snapshot!(second);
+  await takeLook(h, second);
   for (const file of [first, second]) assert.equal(statSync(file).mode & 0o777, 0o600, file);
   const look = JSON.parse(readFileSync(second, 'utf8')) as { format: string; growth: { sites: unknown[] } };
   assert.equal(look.format, 'exsoak-python-look/1');
-  return h.diffSnapshots!();
+  return lookDiff(readFileSync(second, 'utf8'));
 }
 
 test('a leak in a named dict: the floor grows, the culprits name Client.seen and the json.loads line', { timeout: 180_000 }, async () => {
@@ -152,7 +162,8 @@ test('python -I ignores the agent: the probe still runs, measured from outside, 
     assert.match(String(missing.data?.reason), /never connected within 5 s \(not CPython ≥ 3\.9, or started with -I/);
     const r = await h.read(5000);
     assert.ok(r && r.rss > 0 && r.heapFloor === null, JSON.stringify(r));
-    await assert.rejects(h.snapshot!(path.join(tempDir(), 'x.json')), /never connected/);
+    assert.match(JSON.stringify(await h.evidence()), /never connected/);
+    await assert.rejects(h.snapshot(path.join(tempDir(), 'x.json')), /never connected/);
   } finally {
     await h.stop('end of test', 5000);
   }

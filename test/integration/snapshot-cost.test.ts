@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { Bus } from '../../src/bus/bus.ts';
 import type { ProbeEvent } from '../../src/bus/types.ts';
 import { SnapshotTaker } from '../../src/snapshot/taker.ts';
+import { workerSnapshotHost } from '../helpers/snapshot-host.ts';
 import { VerdictEngine } from '../../src/verdict/engine.ts';
 import { ThresholdSchema } from '../../src/scenario/schema.ts';
 import { makeSample } from '../helpers/samples.ts';
@@ -48,7 +49,7 @@ test('two snapshots leave the RSS verdicts as they are without them (within 10 M
       sample(withSnaps, process.memoryUsage.rss());
       sample(without, baseline);
     }
-    const taker = new SnapshotTaker({ dir, bus: withSnaps, hosts: () => [{ name: 'client', worker, alive: true }], settings: { max: 4, minIntervalMs: 0, secondAfterMs: 0, nearLimitRatio: 1 } });
+    const taker = new SnapshotTaker({ dir, bus: withSnaps, hosts: () => [workerSnapshotHost('client', worker)], settings: { max: 4, minIntervalMs: 0, secondAfterMs: 0, nearLimitRatio: 1 } });
     const costs: number[] = [];
     withSnaps.on('event', (e) => e.kind === 'snapshot' && costs.push(Number(e.data?.rssCostBytes)));
     // Samples keep coming while the snapshots are written, as the sampler's would.

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Bus } from '../../src/bus/bus.ts';
 import { SnapshotTaker, diffInWorker } from '../../src/snapshot/taker.ts';
+import { workerSnapshotHost } from '../helpers/snapshot-host.ts';
 import { tempDir } from '../helpers/run.ts';
 
 const FIXTURE = new URL('../fixtures/leaky-clients.ts', import.meta.url);
@@ -35,7 +36,7 @@ async function culpritsOf(what: 'feed' | 'listeners', first: number, then: numbe
   const { worker, grow } = await leakingWorker();
   try {
     const bus = new Bus();
-    const host = { name: 'client', worker, alive: true };
+    const host = workerSnapshotHost('client', worker);
     const taker = new SnapshotTaker({ dir, bus, hosts: () => [host], settings: { max: 4, minIntervalMs: 0, secondAfterMs: 60_000, nearLimitRatio: 0.99 } });
     await grow(what, first);
     const before = await taker.capture('client', 'test');

@@ -77,6 +77,11 @@ export const processProbeShape = {
   python: z.boolean().default(false),
   /** Largest size of each of `<probe>.stdout.log` / `.stderr.log`. */
   logLimit: z.number().int().positive().default(10 * 1024 * 1024),
+  /**
+   * The program is meant to finish before the run does (a batch job): its exit 0 (or an attached
+   * process's end) is then not a failure. Otherwise a probe that stops before the run ends fails.
+   */
+  expectExit: z.boolean().default(false),
 };
 
 export const processProbeSchema = z
@@ -87,6 +92,8 @@ export const processProbeSchema = z
       ctx.addIssue({ code: 'custom', path: ['command'], message: 'expected exactly one of "command" (start a program) or "pid" (attach to a running one)' });
       return;
     }
+    if (p.pid === 1) ctx.addIssue({ code: 'custom', path: ['pid'], message: 'pid 1 is the init process: its tree is the whole machine, not a client (attach to the client\'s own PID)' });
+    if (p.pid !== undefined && p.pid === process.pid) ctx.addIssue({ code: 'custom', path: ['pid'], message: `pid ${p.pid} is exsoak itself (the supervisor would measure its own RSS as the probe's)` });
     if (p.pid !== undefined) {
       // An attached process is only measured: we hold none of its pipes, its environment is
       // fixed and it was not started with the inspector.

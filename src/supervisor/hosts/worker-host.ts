@@ -1,19 +1,21 @@
-// One probe in its own piscina pool (one thread): starts the task with a MessagePort, relays
-// what the worker reports onto the bus, and stops it gracefully before it stops it hard.
+// The Host of a worker-thread probe: one probe in its own piscina pool (one thread). Starts the
+// task with a MessagePort, relays what the worker reports onto the bus, reads its isolate from
+// outside (so a wedged worker is still seen to be wedged) and stops it gracefully before it
+// stops it hard.
 import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { BOOT_FILE, strippedGraph } from './stripped-workers.ts';
-import type { Bus } from '../bus/bus.ts';
-import { clearLongTimer, longDelay } from '../shared/timers.ts';
-import { requireProbeKind } from '../probes/index.ts';
-import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../bus/protocol.ts';
+import { BOOT_FILE, strippedGraph } from '../stripped-workers.ts';
+import type { Bus } from '../../bus/bus.ts';
+import type { EvidenceSupport, Host, HostStatus, InProcessReading } from '../../bus/host.ts';
+import { clearLongTimer, longDelay } from '../../shared/timers.ts';
+import { requireProbeKind } from '../../probes/index.ts';
+import type { ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../bus/protocol.ts';
+import { WorkerSampler } from '../../sampling/worker.ts';
 
 /** Longest wait, once a probe's task has returned, for its last messages (normally at once). */
 const DRAIN_MS = 2_000;
 
-export type ProbeStatus = 'pending' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
-
-export interface ProbeHostOptions {
+export interface WorkerHostOptions {
   name: string;
   kind: string;
   /** The worker file (default: the kind's descriptor's runner). */
@@ -23,13 +25,13 @@ export interface ProbeHostOptions {
   bus: Bus;
 }
 
-export class ProbeHost {
+export class WorkerHost implements Host {
   readonly name: string;
   readonly kind: string;
   private readonly bus: Bus;
-  status: ProbeStatus = 'pending';
+  status: HostStatus = 'pending';
   /** Why it crashed (the error message), if it did. */
-  error?: { message: string; code?: string };
+  error: { message: string; code?: string } | undefined;
   counters: Record<string, number> = {};
   /** When the worker last said anything: its runtime reports every interval, so silence means a blocked loop. */
   lastHeard = 0;
@@ -41,13 +43,17 @@ export class ProbeHost {
   private pool?: Piscina<ProbeTask, ProbeResult>;
   private port?: MessagePort;
   private done?: Promise<void>;
-  private readonly opts: ProbeHostOptions;
+  private readonly opts: WorkerHostOptions;
   /** Set when the probe outlived the stop grace period and had its thread terminated. */
   private graceExceededMs?: number;
-  /** The worker thread, while the probe runs: the samplers query it from outside. */
+  /** The worker thread, while the probe runs: it is read from outside. */
   worker?: Worker;
+  /** Reads `worker` (ELU and CPU are deltas since its previous call, so one per thread). */
+  private sampler?: WorkerSampler;
+  /** Ends start()'s wait: the probe said ready, its task ended, or it is being stopped. */
+  private started?: () => void;
 
-  constructor(opts: ProbeHostOptions) {
+  constructor(opts: WorkerHostOptions) {
     this.opts = opts;
     this.name = opts.name;
     this.kind = opts.kind;
@@ -68,14 +74,16 @@ export class ProbeHost {
     return this.status === 'starting' || this.status === 'running' || this.status === 'stopping';
   }
 
-  takeFloor(): { floor: number; major: boolean } | undefined {
+  private takeFloor(): { floor: number; major: boolean } | undefined {
     const floor = this.pendingFloor;
     this.pendingFloor = undefined;
     return floor;
   }
 
-  start(): void {
+  /** Resolves once the worker says ready, its task ends, or it is stopped (the thread is there at once). */
+  start(): Promise<void> {
     const { bus, name } = this;
+    const started = new Promise<void>((resolve) => (this.started = resolve));
     this.status = 'starting';
     this.lastHeard = Date.now();
     const file = this.opts.workerFile ?? workerFileOf(this.kind);
@@ -134,8 +142,46 @@ export class ProbeHost {
     ).finally(() => {
       this.worker = undefined;
       port1.close();
+      this.started?.();
     });
     this.worker = this.pool.threads[0];
+    return started;
+  }
+
+  /** The isolate's heap (from outside, bounded by `timeoutMs`), ELU, thread CPU and the reported floor. */
+  async read(timeoutMs: number): Promise<InProcessReading | undefined> {
+    const worker = this.worker;
+    if (!worker || !this.alive) return undefined;
+    if (this.sampler?.worker !== worker) this.sampler = new WorkerSampler(worker);
+    const sampler = this.sampler;
+    const [heap, threadCpu] = await Promise.all([sampler.heap(timeoutMs), sampler.threadCpu()]);
+    const floor = this.takeFloor();
+    return {
+      where: 'in-process',
+      answered: heap !== undefined,
+      heapUsed: heap?.heapUsed ?? null,
+      heapTotal: heap?.heapTotal ?? null,
+      external: heap?.external ?? null,
+      heapLimit: heap?.heapLimit ?? null,
+      detachedContexts: heap?.detachedContexts ?? null,
+      heapFloor: floor?.floor ?? null,
+      heapFloorMajor: floor?.major ?? false,
+      elu: sampler.elu(),
+      threadCpu,
+    };
+  }
+
+  async evidence(): Promise<EvidenceSupport> {
+    const worker = this.worker;
+    if (!worker) return { supported: false, why: 'the probe is not running' };
+    const heap = await worker.getHeapStatistics().catch(() => undefined);
+    return { supported: true, heapBytes: heap?.used_heap_size ?? 0 };
+  }
+
+  /** V8 streams the isolate's snapshot as it serialises it: nothing is spilled to `scratchFile`. */
+  async snapshot(_scratchFile: string): Promise<NodeJS.ReadableStream> {
+    if (!this.worker) throw new Error(`probe ${this.name}: the worker is not running`);
+    return this.worker.getHeapSnapshot();
   }
 
   private onMessage(message: WorkerMessage): void {
@@ -145,6 +191,7 @@ export class ProbeHost {
       case 'ready':
         if (this.status === 'starting') this.status = 'running';
         this.worker ??= this.pool?.threads[0];
+        this.started?.();
         break;
       case 'counters':
         this.counters = message.counters;
@@ -172,6 +219,7 @@ export class ProbeHost {
 
   /** Asks the probe to stop; after `graceMs` terminates its thread. Never throws. */
   async stop(reason: string, graceMs: number): Promise<void> {
+    this.started?.();
     if (!this.pool) return;
     if (this.alive) {
       this.status = 'stopping';
