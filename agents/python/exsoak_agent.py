@@ -308,9 +308,10 @@ class _Agent:
         objects = pauses.run(gc.get_objects) + _running_locals()
         for start in range(0, len(objects), 2000):
             chunk = objects[start : start + 2000]
-            for obj in list(chunk) + [r for r in gc.get_referents(*chunk) if type(r) is dict]:
+            for obj in list(chunk) + [r for r in pauses.run(gc.get_referents, *chunk) if type(r) is dict]:
                 if id(obj) in keys and isinstance(obj, _CONTAINERS):
                     found[id(obj)] = obj
+            del chunk  # a list that refers to the holders would show up as one of their referrers
             time.sleep(0)
         del objects
         return found
