@@ -138,14 +138,14 @@ test('the agent survives a fork (the child does not answer on the channel) and c
   }
 });
 
-test("the user's own sitecustomize still runs, after the agent", { timeout: 120_000 }, async () => {
+test("the user's own sitecustomize still runs, after the agent; python: { depth } is tracemalloc's", { timeout: 120_000 }, async () => {
   const dir = tempDir('exsoak-py-site-');
   mkdirSync(path.join(dir, 'site'));
   writeFileSync(path.join(dir, 'site', 'sitecustomize.py'), 'import sys, tracemalloc\nprint("user sitecustomize ran, tracing=%s" % tracemalloc.is_tracing(), flush=True)\n');
-  const { h, logs, resultsDir } = host({ MODE: 'healthy', PYTHONPATH: path.join(dir, 'site') });
+  const { h, logs, resultsDir } = host({ MODE: 'healthy', PYTHONPATH: path.join(dir, 'site') }, { python: { depth: 3 } });
   try {
     await h.start();
-    await connected(logs);
+    assert.match(await connected(logs), /traceback depth 3\)$/, 'python: { depth } reaches tracemalloc');
     await floorOf(h);
   } finally {
     await h.stop('end of test', 5000);

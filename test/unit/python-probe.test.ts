@@ -20,6 +20,9 @@ test('python: true is refused with pid (why) and beside node: true; its leak run
   const spec = processProbeSchema.parse({ command: ['python3', 'x.py'], python: true });
   assert.equal(spec.python, true);
   assert.equal(processProbeSchema.parse({ command: ['x'] }).python, false);
+  assert.deepEqual(processProbeSchema.parse({ command: ['x'], python: { depth: 16 } }).python, { depth: 16 });
+  assert.match(issues({ command: ['x'], python: { depth: 0 } }).join('\n'), /^python\.depth: /m);
+  assert.equal(descriptor.leakSeries!({ ...spec, python: { depth: 4 } }), 'heap_floor');
   assert.equal(descriptor.leakSeries!(spec), 'heap_floor');
   assert.equal(descriptor.leakSeries!({ ...spec, python: false }), 'rss');
 });

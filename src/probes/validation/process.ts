@@ -73,8 +73,9 @@ export const processProbeShape = {
   /**
    * A CPython (>= 3.9) program: started with exsoak's tracemalloc agent, so its Python heap floor
    * and, on a confirmed leak, the allocating lines and growing containers are read from inside.
+   * `{ depth: N }`: tracemalloc's traceback depth (default 8; each frame costs CPU per allocation).
    */
-  python: z.boolean().default(false),
+  python: z.union([z.boolean(), z.object({ depth: z.number().int().min(1).max(100) }).strict()]).default(false),
   /** Largest size of each of `<probe>.stdout.log` / `.stderr.log`. */
   logLimit: z.number().int().positive().default(10 * 1024 * 1024),
   /**

@@ -15,10 +15,11 @@ const WHY_NOT = 'not CPython ≥ 3.9, or started with -I, -E or -S, which ignore
 /** A look on a big heap is slow Python work on the agent's thread (only `pauseMs` of it holds the program). */
 const LOOK_TIMEOUT_MS = 120_000;
 
-export const pythonRuntime: RuntimeFactory = (spec, ctx) => (spec.python ? new PythonRuntime(ctx) : undefined);
+export const pythonRuntime: RuntimeFactory = (spec, ctx) => (spec.python ? new PythonRuntime(ctx, typeof spec.python === 'object' ? spec.python.depth : DEFAULT_PYTHON_DEPTH) : undefined);
 
 class PythonRuntime implements LanguageRuntime {
   private readonly ctx: RuntimeContext;
+  private readonly depth: number;
   private channel?: PythonAgentChannel;
   private lastFloorAt = 0;
   private lastUsed = 0;
@@ -26,13 +27,14 @@ class PythonRuntime implements LanguageRuntime {
   /** Worst GIL pause seen per request kind, ms (logged with each look). */
   private readonly pauses: Record<string, number> = {};
 
-  constructor(ctx: RuntimeContext) {
+  constructor(ctx: RuntimeContext, depth: number) {
     this.ctx = ctx;
+    this.depth = depth;
   }
 
   prepare(launch: RuntimeLaunch): RuntimeLaunch {
     this.channel = PythonAgentChannel.open();
-    return { ...launch, env: { ...launch.env, ...this.channel.env(launch.env, DEFAULT_PYTHON_DEPTH) } };
+    return { ...launch, env: { ...launch.env, ...this.channel.env(launch.env, this.depth) } };
   }
 
   onLine(): void {
