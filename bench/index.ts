@@ -4,6 +4,7 @@
 //   npm run bench                      ingest, overhead, executor, memory (< 10 min on 2 cores)
 //   npm run bench -- --suite detect    real probes with client leaks, 30 min (EXSOAK_DETECT_MINUTES), + footprint
 //   npm run bench -- --suite ingest    one suite (repeatable: --suite a --suite b)
+//   npm run bench -- --suite python    python: true's cost to a Python client (CPU, RSS, GIL pauses)
 //   npm run bench -- --quick           fewer repetitions, shorter windows: a smoke run
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,6 +15,7 @@ import { ingestSuite } from './ingest.ts';
 import { memorySuite } from './memory.ts';
 import { overheadSuite } from './overhead.ts';
 import { processSamplingSuite } from './process-sampling.ts';
+import { pythonSuite } from './python.ts';
 import { table, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
 
@@ -25,6 +27,7 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<Row[]>> = {
   detect: detectSuite,
   footprint: footprintSuite,
   process: processSamplingSuite,
+  python: pythonSuite,
 };
 const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process', 'footprint'];
 

@@ -38,7 +38,9 @@ export interface InProcessReading extends HeapFigures {
 export type HostReading = OwnProcessReading | InProcessReading;
 
 /** Whether a heap snapshot can be taken now, and how large a heap it would serialise. */
-export type EvidenceSupport = { supported: true; heapBytes: number } | { supported: false; why: string };
+export type EvidenceSupport = { supported: true; heapBytes: number; format?: EvidenceFormat } | { supported: false; why: string };
+/** What `snapshot()` streams: a V8 heap snapshot (the default) or a Python agent's look (JSON). */
+type EvidenceFormat = 'v8-heapsnapshot' | 'python-look';
 
 export interface Host {
   readonly name: string;

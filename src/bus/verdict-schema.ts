@@ -26,6 +26,14 @@ export const CulpritSchema = z.object({
   newObjects: z.number(),
   /** Function and script the path runs through, `name @ file:line:col`, where V8 recorded it. */
   location: z.string().optional(),
+  /**
+   * A Python probe's culprits are of two kinds: `holder` (a container whose len() grew, named by
+   * its referrer path) and `allocation` (a tracemalloc site, `location` = the user's file:line).
+   */
+  kind: z.enum(['holder', 'allocation']).optional(),
+  /** An allocation's source line, and its traceback most recent call first (library frames marked). */
+  code: z.string().optional(),
+  traceback: z.array(z.string()).optional(),
   text: z.string(),
 });
 

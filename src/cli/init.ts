@@ -6,10 +6,12 @@ import path from 'node:path';
 import { packageFile } from '../shared/module-file.ts';
 import type { CommandModule } from 'yargs';
 import { UsageError } from './errors.ts';
+import { pythonClientSource, pythonScenarioSource } from './init-python.ts';
 
 interface InitArgs {
   dir: string;
   name: string;
+  python?: boolean;
 }
 
 /** The schema shipped in this package (compiled, this file is one folder deeper: dist/src/cli). */
@@ -89,11 +91,13 @@ export const initCommand: CommandModule<object, InitArgs> = {
     y
       .positional('dir', { type: 'string', default: 'soak', describe: 'folder to create them in' })
       .option('name', { type: 'string', default: 'my-client', describe: 'scenario name' })
-      .example('exsoak init && exsoak run soak/scenario.yaml', 'scaffold, then run the passing example'),
+      .option('python', { type: 'boolean', default: false, describe: 'a Python client as a process probe with python: true (tracemalloc heap floor and culprits)' })
+      .example('exsoak init && exsoak run soak/scenario.yaml', 'scaffold, then run the passing example')
+      .example('exsoak init --python', 'the same for a Python client (a process probe with python: true)'),
   handler: (args) => {
     if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(args.name)) throw new UsageError(`--name: expected a name usable in a folder name, got "${args.name}"`);
     const dir = path.resolve(args.dir);
-    const probeFile = path.join(dir, 'probes', isEsmProject(dir) ? 'my-client.ts' : 'my-client.mts');
+    const probeFile = args.python ? path.join(dir, 'client.py') : path.join(dir, 'probes', isEsmProject(dir) ? 'my-client.ts' : 'my-client.mts');
     const scenarioFile = path.join(dir, 'scenario.yaml');
     for (const file of [scenarioFile, probeFile]) {
       if (existsSync(file)) throw new UsageError(`${file} already exists (exsoak init overwrites nothing; pick another folder)`);
@@ -102,8 +106,10 @@ export const initCommand: CommandModule<object, InitArgs> = {
     const relModule = './' + path.relative(dir, probeFile).split(path.sep).join('/');
     const relSchema = path.relative(dir, SCHEMA).split(path.sep).join('/');
     const rel = path.relative(process.cwd(), scenarioFile) || scenarioFile;
-    writeFileSync(probeFile, probeSource());
-    writeFileSync(scenarioFile, scenarioSource(args.name, relModule, relSchema).replace('{{scenario}}', rel));
+    writeFileSync(probeFile, args.python ? pythonClientSource() : probeSource());
+    // A process probe's command runs in the scenario's folder, where client.py is.
+    const scenario = args.python ? pythonScenarioSource(args.name, 'client.py', relSchema) : scenarioSource(args.name, relModule, relSchema);
+    writeFileSync(scenarioFile, scenario.replace('{{scenario}}', rel));
     process.stdout.write(`created ${path.relative(process.cwd(), probeFile)}\ncreated ${rel}\nnext: npx exsoak run ${rel}\n`);
   },
 };

@@ -33,5 +33,5 @@ export const descriptor: ProbeKindDescriptor = {
   runner: { type: 'process' },
   metricsFor,
   venueFor: (own) => (own as ProcessProbeSpec).simulator,
-  leakSeries: (own) => ((own as ProcessProbeSpec).node ? 'heap_floor' : 'rss'),
+  leakSeries: (own) => ((own as ProcessProbeSpec).node || (own as ProcessProbeSpec).python ? 'heap_floor' : 'rss'),
 };

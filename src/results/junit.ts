@@ -54,7 +54,9 @@ function leakCase(classname: string, leak: Verdict['probes'][string]['leak'], cr
   const kase: Case = { name: `leak check (${leak?.series === 'rss_mb' ? 'RSS' : 'heap floor'} trend)`, classname };
   const figures = leak?.slopeMbPerH !== undefined ? `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}], p=${leak.pValue}, projected ${leak.projectedMb} MB of a ${leak.budgetMb} MB budget` : 'no trend yet';
   if (criterion && !criterion.pass) {
-    kase.failure = { message: `leak confirmed: ${criterion.value}`, type: 'leak', body: `status: ${leak?.status}\nslope: ${figures}\nbudget: ${leak?.budgetMb} MB` };
+    // What holds the growth (and, for a Python probe, where it was allocated), as the summary shows it.
+    const culprits = (leak?.culprits ?? []).slice(0, 5).map((c) => `\n  - ${c.text}`).join('');
+    kase.failure = { message: `leak confirmed: ${criterion.value}`, type: 'leak', body: `status: ${leak?.status}\nslope: ${figures}\nbudget: ${leak?.budgetMb} MB${culprits ? `\nculprits:${culprits}` : ''}` };
   } else if (!leak || leak.status === 'insufficient-data' || leak.status === 'inconclusive') {
     // Never a PASS about what could not be judged.
     kase.skipped = `inconclusive: ${leak?.reason ?? `not enough ${leak?.series === 'rss_mb' ? 'RSS' : 'heap-floor'} points (${leak?.points ?? 0})`}`;

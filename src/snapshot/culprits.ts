@@ -153,7 +153,7 @@ function shortScript(url: string): string {
   return file.startsWith(cwd) ? file.slice(cwd.length) : file;
 }
 
-function formatBytes(bytes: number): string {
+export function formatBytes(bytes: number): string {
   const abs = Math.abs(bytes);
   const sign = bytes < 0 ? '-' : '+';
   if (abs >= 1024 * 1024) return `${sign}${(abs / 1024 / 1024).toFixed(1)} MB`;

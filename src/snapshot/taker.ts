@@ -3,7 +3,7 @@
 // Rationed: at most `max` per run, not more often than `minIntervalMs` per probe, and only when
 // the machine has room (writing a snapshot needs about twice the heap).
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -16,6 +16,7 @@ import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
 import { SecretScrubber } from '../shared/secret-stream.ts';
 import { knownSecrets } from '../shared/secrets.ts';
+import { PYTHON_LOOK_SUFFIX, lookDiff } from './python-culprits.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -91,7 +92,8 @@ export class SnapshotTaker {
     const second = await this.capture(probe, 'leak-second', true);
     if (!first || !second) return;
     try {
-      const { rows, culprits, culpritError } = await diffInWorker(first, second);
+      // A Python agent compares its own looks; the second one carries what grew since the first.
+      const { rows, culprits, culpritError } = second.endsWith(PYTHON_LOOK_SUFFIX) ? lookDiff(await readFile(second, 'utf8')) : await diffInWorker(first, second);
       if (culpritError) this.log(probe, `retainer analysis failed: ${culpritError}`);
       this.opts.bus.emit('event', {
         t: Date.now(),
@@ -130,7 +132,8 @@ export class SnapshotTaker {
     if (os.freemem() < need) return skip(`not enough free memory (${Math.round(os.freemem() / 2 ** 20)} MB free, ${Math.round(need / 2 ** 20)} MB needed)`);
     this.taken++;
     this.lastAt.set(probe, now);
-    const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}.heapsnapshot`);
+    const suffix = support.format === 'python-look' ? PYTHON_LOOK_SUFFIX : '.heapsnapshot';
+    const file = path.join(this.opts.dir, 'snapshots', `${probe}-${new Date(now).toISOString().replace(/:/g, '-')}${suffix}`);
     // What the snapshot costs the process (see cost.ts): RSS before and after, on the bus.
     const rssBefore = process.memoryUsage.rss();
     const cost = () => {

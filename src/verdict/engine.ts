@@ -49,6 +49,8 @@ export class VerdictEngine {
   /** A crashed process probe's exit code/signal and last stderr lines. */
   private readonly crashDetails = new Map<string, CrashDetail>();
   private readonly leakSeries = new Map<string, LeakSeries>();
+  /** Why a probe's runtime view (its Python agent) is missing: prefixed to its leak reason. */
+  private readonly runtimeMissing = new Map<string, string>();
   private readonly crashStacks = new Map<string, string>();
   /** A state the probe reported it cannot leave (a `fatal` event): its reason, first one kept. */
   private readonly fatals = new Map<string, { reason: string; fails: boolean }>();
@@ -103,6 +105,11 @@ export class VerdictEngine {
       if (Array.isArray(event.data?.culprits)) this.culprits.set(event.probe, event.data.culprits as Culprit[]);
     }
     if (event.kind === 'fatal') this.onFatal(event);
+    if (event.kind === 'runtime-missing' && this.leakSeries.has(event.probe)) {
+      // A `python: true` probe whose agent never came: its leak is judged on its own RSS, and says why.
+      this.leakSeries.set(event.probe, 'rss');
+      this.runtimeMissing.set(event.probe, String(event.data?.reason ?? 'the runtime view is missing'));
+    }
     if (event.kind === 'metrics-unscraped') {
       const scope = this.scopes.get(event.probe);
       const counters = event.data?.counters;
@@ -206,7 +213,8 @@ export class VerdictEngine {
   /** The probe's leak report, naming the series it judged (`heap_floor_mb` or `rss_mb`). */
   leakReport(probe: string): LeakReport | undefined {
     const report = this.leaks.get(probe)?.report();
-    return report && { ...report, series: this.leakSeries.get(probe) === 'rss' ? 'rss_mb' : 'heap_floor_mb' };
+    const missing = this.runtimeMissing.get(probe);
+    return report && { ...report, series: this.leakSeries.get(probe) === 'rss' ? 'rss_mb' : 'heap_floor_mb', ...(missing ? { reason: `${missing}; judged on RSS${report.reason ? `: ${report.reason}` : ''}` } : {}) };
   }
 
   private leakValue(probe: string, field: LeakField): { value?: number; why?: string } {

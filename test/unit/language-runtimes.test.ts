@@ -6,7 +6,7 @@ import { processProbeSchema } from '../../src/probes/validation/process.ts';
 import { runtimeFor } from '../../src/supervisor/hosts/runtimes/index.ts';
 import { NO_RUNTIME } from '../../src/supervisor/hosts/runtimes/runtime.ts';
 
-const ctx = { probe: 'p', log: () => {}, alive: () => true, gcFloorIntervalMs: 1000 };
+const ctx = { probe: 'p', log: () => {}, alive: () => true, gcFloorIntervalMs: 1000, event: () => {} };
 const launch = { program: 'node', executable: '/usr/bin/node', args: ['app.js'], env: {} };
 
 test('a program no runtime claims is measured from outside only, and says why it has no snapshot', async () => {

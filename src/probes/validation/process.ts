@@ -72,6 +72,12 @@ const processProbeShape = {
   tree: z.boolean().default(true),
   /** A Node program: started with the inspector so its V8 heap is read like a worker's. */
   node: z.boolean().default(false),
+  /**
+   * A CPython (>= 3.9) program: started with exsoak's tracemalloc agent, so its Python heap floor
+   * and, on a confirmed leak, the allocating lines and growing containers are read from inside.
+   * `{ depth: N }`: tracemalloc's traceback depth (default 8; each frame costs CPU per allocation).
+   */
+  python: z.union([z.boolean(), z.object({ depth: z.number().int().min(1).max(100) }).strict()]).default(false),
   /** Largest size of each of `<probe>.stdout.log` / `.stderr.log`. */
   logLimit: z.number().int().positive().default(10 * 1024 * 1024),
   /**
@@ -98,10 +104,14 @@ export const processProbeSchema = z
         const set = key === 'node' ? p.node : p[key] !== undefined;
         if (set) ctx.addIssue({ code: 'custom', path: [key], message: `not available with "pid" (an attached process is measured only, never started)` });
       }
+      if (p.python) {
+        ctx.addIssue({ code: 'custom', path: ['python'], message: 'not available with "pid": the Python agent is loaded when exsoak starts the program (PYTHONPATH + sitecustomize), so an attached process cannot have it; use "command"' });
+      }
       if (Object.keys(p.env).length > 0) ctx.addIssue({ code: 'custom', path: ['env'], message: 'not available with "pid" (an attached process is measured only, never started)' });
       if (p.inheritEnv !== true) ctx.addIssue({ code: 'custom', path: ['inheritEnv'], message: 'not available with "pid" (an attached process is measured only, never started)' });
       if (p.ready?.line !== undefined) ctx.addIssue({ code: 'custom', path: ['ready', 'line'], message: 'not available with "pid": exsoak does not see an attached process\'s output' });
     }
+    if (p.node && p.python) ctx.addIssue({ code: 'custom', path: ['python'], message: 'expected at most one of "node: true" or "python: true" (one runtime per program)' });
     if (p.ready?.metrics && !p.metrics) ctx.addIssue({ code: 'custom', path: ['ready', 'metrics'], message: 'needs "metrics.url" to know where to scrape' });
   });
 

@@ -50,6 +50,7 @@ export class SpawnedProcessHost extends ProcessHostBase {
       log: (level, msg) => this.log(level, msg),
       alive: () => this.alive,
       gcFloorIntervalMs: opts.gcFloorIntervalMs ?? 10_000,
+      event: (kind, data) => this.emit(kind, data),
     });
     if (opts.spec.ready) this.readiness = new Readiness(opts.spec.ready, opts.spec.metrics?.url);
   }

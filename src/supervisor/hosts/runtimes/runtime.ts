@@ -29,6 +29,8 @@ export interface RuntimeContext {
   alive(): boolean;
   /** Least time between two forced GCs (the heap floor). */
   gcFloorIntervalMs: number;
+  /** A probe event on the bus (e.g. `runtime-missing`: the verdict then says why it has no heap view). */
+  event(kind: string, data: Record<string, unknown>): void;
 }
 
 export interface LanguageRuntime {
@@ -40,7 +42,10 @@ export interface LanguageRuntime {
   connect(pid: number, timeoutMs: number): Promise<void>;
   /** The heap now, bounded by `timeoutMs`; undefined when not connected or no answer. */
   readHeap(timeoutMs: number): Promise<RuntimeHeap | undefined>;
-  /** The heap used when last read (how much a snapshot serialises), or why no snapshot can be taken. */
+  /**
+   * The heap used when last read (how much a snapshot serialises), or why no snapshot can be
+   * taken; `format: 'python-look'` when the snapshot is a Python agent's look, not a V8 heap.
+   */
   evidence(): { supported: true; heapBytes: number } | { supported: false; why: string };
   /** Writes a heap snapshot into `file` (created 0600, never overwritten). */
   snapshot(file: string): Promise<void>;
