@@ -5,9 +5,10 @@
 /**
  * `insufficient-data`: too few points for a trend; `inconclusive`: a trend was measured but could
  * not be decided either way (`reason` says which rule held it back); `none`: concluded, no leak
- * over the budget.
+ * over the budget; `bounded`: the floor grew, then stopped and stayed flat (a cache that filled),
+ * passing unless the growth itself exceeds the budget.
  */
-export const LEAK_STATUSES = ['insufficient-data', 'inconclusive', 'none', 'suspected', 'confirmed'] as const;
+export const LEAK_STATUSES = ['insufficient-data', 'inconclusive', 'none', 'suspected', 'confirmed', 'bounded'] as const;
 export type LeakStatus = (typeof LEAK_STATUSES)[number];
 
 export interface LeakReport {
@@ -22,7 +23,18 @@ export interface LeakReport {
   /** Growth projected over the nominal duration from the slope's lower bound, MB. */
   projectedMb?: number;
   budgetMb: number;
+  /** When a leak was first confirmed: the early signal, kept even if the run later shows it bounded. */
   confirmedAt?: number;
+  /** `bounded`: how much the series grew (MB) and over how long (ms) before it stopped. */
+  growthMb?: number;
+  growthMs?: number;
+  /** `bounded`: when the plateau began (epoch ms), its length (ms), slope and the slope's upper bound (MB/h). */
+  stoppedAt?: number;
+  plateauMs?: number;
+  plateauSlopeMbPerH?: number;
+  plateauHighMbPerH?: number;
+  /** Growth still under way: how much longer it would have to stay flat to be judged bounded, ms. */
+  plateauNeededMs?: number;
   /** One human sentence: the conclusion, or the single rule that kept the check from one. */
   reason?: string;
   /** The rule that held the trend back from a suspected leak (docs/leak-detection.md). */

@@ -5,6 +5,7 @@ import type { LeakReport, LeakStatus } from '../bus/verdict.ts';
 import { MB } from '../shared/units.ts';
 import { explainLeak, type LeakRule } from './leak-rules.ts';
 import { MIN_POINTS, neededRunMs } from '../shared/leak-timing.ts';
+import { searchPlateau, type PlateauSearch } from './plateau.ts';
 
 export interface LeakSettings {
   /** Points before this offset from the probe's first sample are ignored (caches, JIT warming up). */
@@ -40,9 +41,15 @@ export class LeakDetector {
   private streak = 0;
   private status: LeakStatus = 'insufficient-data';
   private last?: TrendResult;
+  /** When a leak was first confirmed: the early signal, kept whatever the run later shows. */
   private confirmedAt?: number;
   private rule?: LeakRule;
   private lateSlope?: number;
+  private plateau?: PlateauSearch;
+  /** The first floors after the warm-up, as they came: where a rise starts (points get merged). */
+  private readonly origin: { t: number; y: number }[] = [];
+  /** Points added since the last plateau search (it is re-run every few points, not every one). */
+  private sinceSearch = Number.POSITIVE_INFINITY;
   private readonly settings: LeakSettings;
 
   constructor(settings: LeakSettings) {
@@ -53,10 +60,19 @@ export class LeakDetector {
   add(t: number, floorBytes: number): LeakStatus {
     this.firstT ??= t;
     if (t - this.firstT < this.settings.warmupMs) return this.status;
-    this.points.push({ t, y: floorBytes });
-    if (this.points.length > this.settings.maxPoints) this.compact();
+    if (this.origin.length < 3) this.origin.push({ t, y: floorBytes / MB });
+    this.push({ t, y: floorBytes });
     this.evaluate();
     return this.status;
+  }
+
+  private push(p: { t: number; y: number }): void {
+    this.points.push(p);
+    this.sinceSearch++;
+    if (this.points.length > this.settings.maxPoints) {
+      this.compact();
+      this.sinceSearch = Number.POSITIVE_INFINITY;
+    }
   }
 
   /** Halves the resolution: a long run keeps its whole history at a coarser grain. */
@@ -70,33 +86,74 @@ export class LeakDetector {
     this.points = merged;
   }
 
+  /** The whole run decides: every evaluation judges all the points kept, nothing is frozen. */
   private evaluate(): void {
     if (this.points.length < MIN_POINTS) return;
-    const t0 = this.points[0]!.t;
     const trend = theilSen(
-      this.points.map((p) => (p.t - t0) / HOUR),
+      this.points.map((p) => (p.t - this.points[0]!.t) / HOUR),
       this.points.map((p) => p.y / MB),
       1 - this.settings.alpha,
     );
     if (!trend) return;
-    // A confirmed leak stays confirmed with the figures it was confirmed on: the snapshots taken
-    // then collect more than routine GCs do, and would bend the trend afterwards.
-    if (this.status === 'confirmed') return;
     this.last = trend;
     this.lateSlope = this.latestHalfSlope();
     const rule = this.firstFailingRule(trend);
+    const rose = trend.pValue < this.settings.alpha && trend.low > 0;
+    // A plateau is only looked for after a rise (a flat heap needs no search), every few points.
+    if (rose || this.confirmedAt !== undefined || this.status === 'bounded') {
+      if (this.sinceSearch >= Math.max(1, Math.floor(this.points.length / 40))) {
+        this.plateau = searchPlateau(this.series(), this.paceMbPerH(), 1 - this.settings.alpha, { t: this.origin[0]!.t, y: [...this.origin].map((p) => p.y).sort((a, b) => a - b)[this.origin.length >> 1]! });
+        this.sinceSearch = 0;
+      }
+    } else this.plateau = undefined;
+    if (this.isBounded(trend, rule)) {
+      this.rule = undefined;
+      this.streak = 0;
+      this.status = 'bounded';
+      return;
+    }
     this.rule = rule;
     if (rule === undefined) {
       this.streak++;
       this.status = this.streak >= this.settings.confirmations ? 'confirmed' : 'suspected';
-      if (this.status === 'confirmed') this.confirmedAt = this.points.at(-1)!.t;
+      if (this.status === 'confirmed') this.confirmedAt ??= this.points.at(-1)!.t;
     } else {
       this.streak = 0;
       // Significant and over budget but held back by a guard, or no trend shown while the interval
       // still reaches past the budget: neither is a conclusion, and the report says so.
-      const open = (rule === 'significance' || rule === 'lowBound' || rule === 'budget') && this.last.high * (this.settings.nominalMs / HOUR) > this.settings.budgetBytes / MB;
+      const open = (rule === 'significance' || rule === 'lowBound' || rule === 'budget') && trend.high * (this.settings.nominalMs / HOUR) > this.settings.budgetBytes / MB;
       this.status = rule === 'minGrowth' || rule === 'slowing' || open ? 'inconclusive' : 'none';
     }
+    // Once confirmed, only a conclusion undoes it: the growth stopped (bounded, above) or even the
+    // upper bound stays within the budget (none). The guards that hold a first confirmation back
+    // (slowing, minGrowth, an open interval, the streak) are not evidence against a leak: a leak
+    // in steps trips `slowing` during every pause between two steps.
+    if (this.confirmedAt !== undefined && (this.status === 'inconclusive' || this.status === 'suspected')) this.status = 'confirmed';
+  }
+
+  /**
+   * Growth that stopped: the floor rose (a trend over budget, or a leak flagged earlier), by at
+   * least leak.minGrowth, and has been flat since — its slope's upper bound within the budget's
+   * pace — for longer than STEP_FACTOR × the longest flat stretch while it rose (a leak that grows
+   * in steps pauses between them) and than half the rise itself.
+   */
+  private isBounded(trend: TrendResult, rule: LeakRule | undefined): boolean {
+    const p = this.plateau;
+    if (!p || p.startIndex === undefined) return false;
+    const overBudget = rule === undefined || rule === 'slowing' || rule === 'minGrowth';
+    const flagged = this.confirmedAt !== undefined || this.status === 'suspected' || this.status === 'bounded';
+    if (!(flagged || (trend.pValue < this.settings.alpha && overBudget))) return false;
+    return p.riseMb >= this.settings.minGrowthBytes / MB && p.lengthMs >= p.neededMs;
+  }
+
+  /** The points in MB, as the plateau search reads them. */
+  private series(): { t: number; y: number }[] {
+    return this.points.map((p) => ({ t: p.t, y: p.y / MB }));
+  }
+
+  /** The budget's own pace, MB/h: growth slower than this over the nominal duration stays within it. */
+  private paceMbPerH(): number {
+    return this.settings.budgetBytes / MB / (this.settings.nominalMs / HOUR);
   }
 
   /**
@@ -131,11 +188,21 @@ export class LeakDetector {
     return this.status;
   }
 
+  /** When a leak was first confirmed (the early signal), even if the run later shows it bounded. */
+  get firstConfirmedAt(): number | undefined {
+    return this.confirmedAt;
+  }
+
   report(): LeakReport {
     const r = this.last;
     const round = (v: number) => Math.round(v * 1000) / 1000;
     const spanMs = this.points.length > 1 ? this.points.at(-1)!.t - this.points[0]!.t : 0;
     const needed = neededRunMs(this.settings);
+    const p = this.plateau;
+    const bounded = this.status === 'bounded' && p?.startIndex !== undefined ? p : undefined;
+    // Growth still under way: how long it would have to stay flat, from now, to be called bounded.
+    const open = (this.status === 'confirmed' || this.status === 'suspected' || this.rule === 'slowing') && p ? p : undefined;
+    const plateauNeededMs = open ? Math.max(0, Math.round(open.neededMs - open.lengthMs)) : undefined;
     return {
       status: this.status,
       points: this.points.length,
@@ -150,7 +217,18 @@ export class LeakDetector {
         : {}),
       budgetMb: round(this.settings.budgetBytes / MB),
       ...(this.confirmedAt !== undefined ? { confirmedAt: this.confirmedAt } : {}),
-      ...(this.rule ? { heldBy: this.rule } : {}),
+      ...(this.rule && this.status !== 'bounded' && this.status !== 'confirmed' ? { heldBy: this.rule } : {}),
+      ...(bounded
+        ? {
+            growthMb: round(bounded.riseMb),
+            growthMs: Math.round(bounded.riseMs),
+            stoppedAt: Math.round(this.points[bounded.startIndex!]!.t),
+            plateauMs: Math.round(bounded.lengthMs),
+            plateauSlopeMbPerH: round(bounded.slope!),
+            plateauHighMbPerH: round(bounded.high!),
+          }
+        : {}),
+      ...(plateauNeededMs !== undefined ? { plateauNeededMs } : {}),
       reason: explainLeak({
         status: this.status,
         rule: this.rule,
@@ -160,8 +238,11 @@ export class LeakDetector {
         spanMs,
         streak: this.streak,
         settings: this.settings,
+        plateau: p,
+        paceMbPerH: this.paceMbPerH(),
+        everConfirmed: this.confirmedAt !== undefined,
       }),
-      ...(this.status === 'confirmed' || this.status === 'none' ? {} : { neededRunMs: needed }),
+      ...(this.status === 'confirmed' || this.status === 'none' || this.status === 'bounded' ? {} : { neededRunMs: needed }),
     };
   }
 }
