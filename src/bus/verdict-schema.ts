@@ -23,6 +23,14 @@ const LeakSchema = z
     projectedMb: z.number().finite().optional(),
     budgetMb: z.number().finite(),
     confirmedAt: z.number().finite().optional(),
+    // `bounded`: the growth and the plateau after it.
+    growthMb: z.number().finite().optional(),
+    growthMs: z.number().finite().optional(),
+    stoppedAt: z.number().finite().optional(),
+    plateauMs: z.number().finite().optional(),
+    plateauSlopeMbPerH: z.number().finite().optional(),
+    plateauHighMbPerH: z.number().finite().optional(),
+    plateauNeededMs: z.number().finite().optional(),
     culprits: z.array(z.object({ path: z.string(), holder: z.string(), text: z.string() }).passthrough()).optional(),
   })
   .passthrough();

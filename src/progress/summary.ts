@@ -20,6 +20,8 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
     for (const line of (probe.stderrTail ?? []).slice(-5)) rows.push([name, 'stderr', line, 'info']);
     // A check that did not conclude says so, and why: a PASS must not hide "could not judge".
     if (leak?.reason && (leak.status === 'insufficient-data' || leak.status === 'inconclusive')) rows.push([name, `leak check ${leak.status.toUpperCase()}`, leak.reason, 'NO VERDICT']);
+    // Growth that stopped: how much, how long, and the plateau since (a PASS that was an early alert).
+    if (leak?.reason && leak.status === 'bounded') rows.push([name, 'leak check BOUNDED', leak.reason, 'info']);
     // The snapshot diff's holders of what grew, most first: the culprit, by name.
     const culprits = (leak as { culprits?: { text?: unknown }[] } | undefined)?.culprits ?? [];
     for (const c of culprits.slice(0, 3)) if (typeof c.text === 'string') rows.push([name, 'grew', c.text, 'info']);
