@@ -36,6 +36,12 @@ const HOUR = 3_600_000;
 
 
 export class LeakDetector {
+  /** Kept points (bytes), each the average of `grain` floors. */
+  private kept: { t: number; y: number }[] = [];
+  private grain = 1;
+  /** Floors not yet kept: fewer than `grain` of them. */
+  private bucket?: { t: number; y: number; n: number };
+  /** What is judged: the kept points and the bucket's average so far. */
   private points: { t: number; y: number }[] = [];
   private firstT?: number;
   private streak = 0;
@@ -66,24 +72,33 @@ export class LeakDetector {
     return this.status;
   }
 
+  /**
+   * Keeps a point. Past `maxPoints` the kept points are merged pairwise and the grain doubles:
+   * later floors are averaged `grain` at a time before they are kept, so every kept point stands
+   * for the same stretch of the run and its start keeps its weight (merging only the whole array
+   * again and again left the first minutes as one point averaged over a growing share of the run).
+   */
   private push(p: { t: number; y: number }): void {
-    this.points.push(p);
     this.sinceSearch++;
-    if (this.points.length > this.settings.maxPoints) {
-      this.compact();
+    if (this.grain === 1) this.kept.push(p);
+    else {
+      const b = (this.bucket ??= { t: 0, y: 0, n: 0 });
+      b.t += p.t;
+      b.y += p.y;
+      b.n++;
+      if (b.n >= this.grain) {
+        this.kept.push({ t: b.t / b.n, y: b.y / b.n });
+        this.bucket = undefined;
+      }
+    }
+    if (this.kept.length > this.settings.maxPoints) {
+      this.kept = mergePairs(this.kept);
+      this.grain *= 2;
       this.sinceSearch = Number.POSITIVE_INFINITY;
     }
-  }
-
-  /** Halves the resolution: a long run keeps its whole history at a coarser grain. */
-  private compact(): void {
-    const merged: { t: number; y: number }[] = [];
-    for (let i = 0; i < this.points.length; i += 2) {
-      const a = this.points[i]!;
-      const b = this.points[i + 1];
-      merged.push(b ? { t: (a.t + b.t) / 2, y: (a.y + b.y) / 2 } : a);
-    }
-    this.points = merged;
+    // Judged at every floor, as before: the partial average so far stands in as the last point.
+    const b = this.bucket;
+    this.points = b ? [...this.kept, { t: b.t / b.n, y: b.y / b.n }] : this.kept;
   }
 
   /** The whole run decides: every evaluation judges all the points kept, nothing is frozen. */
@@ -222,7 +237,7 @@ export class LeakDetector {
         ? {
             growthMb: round(bounded.riseMb),
             growthMs: Math.round(bounded.riseMs),
-            stoppedAt: Math.round(this.points[bounded.startIndex!]!.t),
+            stoppedAt: Math.round(bounded.startT!),
             plateauMs: Math.round(bounded.lengthMs),
             plateauSlopeMbPerH: round(bounded.slope!),
             plateauHighMbPerH: round(bounded.high!),
@@ -245,4 +260,15 @@ export class LeakDetector {
       ...(this.status === 'confirmed' || this.status === 'none' || this.status === 'bounded' ? {} : { neededRunMs: needed }),
     };
   }
+}
+
+/** Neighbours averaged pairwise: half the points, each for twice the stretch. */
+function mergePairs(points: { t: number; y: number }[]): { t: number; y: number }[] {
+  const merged: { t: number; y: number }[] = [];
+  for (let i = 0; i < points.length; i += 2) {
+    const a = points[i]!;
+    const b = points[i + 1];
+    merged.push(b ? { t: (a.t + b.t) / 2, y: (a.y + b.y) / 2 } : a);
+  }
+  return merged;
 }

@@ -18,6 +18,8 @@ export interface Point {
 export interface PlateauSearch {
   /** The longest flat suffix found (its high slope bound under the pace), if any. */
   startIndex?: number;
+  /** When it began (the time of its first point). */
+  startT?: number;
   /** Theil–Sen slope of that suffix and its upper bound, MB/h. */
   slope?: number;
   high?: number;
@@ -57,6 +59,22 @@ function noiseMb(points: Point[]): number {
   return Math.max(1 / 1024, (1.4826 * median(d.map((v) => Math.abs(v - m)))) / Math.SQRT2);
 }
 
+/**
+ * The spread of the floor over short windows (1.4826 × MAD inside each run of 8 points; the median
+ * over the windows), MB: a step is in only a few windows, a repeating wobble is in all of them.
+ */
+function spreadMb(points: Point[]): number {
+  const w = Math.min(8, points.length);
+  if (w < 3) return 0;
+  const spreads: number[] = [];
+  for (let i = 0; i + w <= points.length; i++) {
+    const ys = points.slice(i, i + w).map((p) => p.y);
+    const m = median(ys);
+    spreads.push(1.4826 * median(ys.map((y) => Math.abs(y - m))));
+  }
+  return median(spreads);
+}
+
 /** The longest run of consecutive points whose range stays within `band` MB, ms (two pointers). */
 function longestFlat(points: Point[], band: number): number {
   let best = 0;
@@ -91,10 +109,12 @@ export function searchPlateau(points: Point[], paceMbPerH: number, confidence: n
   // Where the rise started: the first floors as they came (the kept points' oldest are merged).
   const t0 = origin?.t ?? points[0]?.t ?? 0;
   const span = n > 1 ? points[n - 1]!.t - t0 : 0;
-  const band = 4 * noiseMb(points);
   const head = origin?.y ?? median(points.slice(0, Math.min(3, n)).map((p) => p.y));
   const tail = points.slice(-Math.max(MIN_POINTS, Math.ceil(n / 4)));
   const level = tail.length ? median(tail.map((p) => p.y)) : 0;
+  // Differences miss a noise that repeats (a sawtooth of GC timing: every difference alike); the
+  // spread of the last quarter over short windows catches it.
+  const band = 4 * Math.max(noiseMb(points), spreadMb(tail));
   let start = n;
   while (start > 0 && Math.abs(points[start - 1]!.y - level) <= band) start--;
   const trend = n - start >= MIN_POINTS ? trendOf(points.slice(start), confidence) : undefined;
@@ -110,6 +130,7 @@ export function searchPlateau(points: Point[], paceMbPerH: number, confidence: n
   const riseMs = startT - t0;
   return {
     startIndex: start,
+    startT,
     slope: trend.slope,
     high: trend.high,
     levelMb: level,

@@ -58,7 +58,7 @@ test('a leak that grows in steps (2 MB every 4 minutes) is confirmed, never boun
   feed(after, 0, 46 * MIN, (t) => steps(Math.min(t, 40 * MIN)), 5, 30);
   const r = after.report();
   assert.notEqual(r.status, 'bounded', JSON.stringify(r));
-  assert.match(r.reason!, /longest flat stretch so far, [34]m\d+s/);
+  assert.match(r.reason!, /longest flat stretch so far, \dm\d+s, as growth in steps pauses/);
   assert.ok(r.plateauNeededMs! > 4 * MIN, `needs ${r.plateauNeededMs} ms more`);
 });
 
@@ -87,4 +87,16 @@ test('growth that stopped but exceeds the budget says so', () => {
   const r = d.report();
   assert.equal(r.status, 'bounded', JSON.stringify(r));
   assert.match(r.reason!, /but the growth itself \(\d\.\d+ MB\) exceeds the 5\.00 MB budget/);
+});
+
+test('a slow step-wise leak (1 MB every 10 minutes) keeps its start when the points are merged, and is confirmed', () => {
+  // 120 points for a 60-minute run: merged four times. Merging only the whole array again and
+  // again had left the first 18 minutes as one point, and this leak `inconclusive`.
+  for (const seed of [1, 2, 3]) {
+    const d = new LeakDetector(settings);
+    const seen = feed(d, 0, 60 * MIN, (t) => Math.floor(t / (10 * MIN)), seed);
+    assert.equal(d.current, 'confirmed', `seed ${seed}: ${d.report().reason}`);
+    assert.ok(!seen.includes('bounded'));
+    assert.ok(d.report().points <= settings.maxPoints);
+  }
 });
