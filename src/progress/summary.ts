@@ -2,6 +2,7 @@
 import type { Bus } from '../bus/bus.ts';
 import type { Verdict } from '../bus/verdict.ts';
 import { formatMemoryTable, formatReportBlock, type PeriodicReport } from '../bus/report.ts';
+import { explainDisagreement } from './agreement.ts';
 
 /** `final`: the run's final report (its counts, memory and memory table come before the criteria). */
 export function formatSummary(verdict: Verdict, dir: string, color: boolean, final?: PeriodicReport): string {
@@ -35,7 +36,11 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
   for (const r of rows) out.push(line([r[0], r[1], r[2], result(r[3])]));
   const head = verdict.pass ? paint(32, 'PASS') : paint(31, 'FAIL');
   const why = verdict.reason === 'completed' ? '' : ` (${verdict.reason}${verdict.partial ? ', partial' : ''})`;
-  const figures = final ? `${formatReportBlock(final)}${final.memoryTable ? `memory (process RSS):\n${formatMemoryTable(final.memoryTable).map((l) => `  ${l}`).join('\n')}\n` : ''}` : '';
+  const own = final?.memoryTable?.some((r) => r.probesRssMb) ?? false;
+  const tableHead = own ? "memory (RSS of exsoak's own process, and each process probe's own):" : 'memory (process RSS):';
+  // The periodic check and the verdict never disagree without the summary saying why.
+  const notes = final ? explainDisagreement(verdict, final).map((n) => `${paint(33, 'note')}: ${n}\n`).join('') : '';
+  const figures = final ? `${formatReportBlock(final)}${final.memoryTable ? `${tableHead}\n${formatMemoryTable(final.memoryTable).map((l) => `  ${l}`).join('\n')}\n` : ''}${notes}` : '';
   // A fatal state is why the run ended early: it comes before everything else.
   const fatals = Object.entries(verdict.probes).filter(([, p]) => p.fatal).map(([name, p]) => `${paint(31, 'FATAL')} ${name}: ${p.fatal}\n`).join('');
   return `\n${fatals}${verdict.scenario}: ${head}${why}\n${figures}${out.join('\n')}\nresults: ${dir}\n`;
