@@ -91,7 +91,8 @@ export class LeakDetector {
         this.bucket = undefined;
       }
     }
-    if (this.kept.length > this.settings.maxPoints) {
+    // The partial average counts: what is judged never holds more than maxPoints.
+    if (this.kept.length + (this.bucket ? 1 : 0) > this.settings.maxPoints) {
       this.kept = mergePairs(this.kept);
       this.grain *= 2;
       this.sinceSearch = Number.POSITIVE_INFINITY;
