@@ -100,3 +100,18 @@ test('a slow step-wise leak (1 MB every 10 minutes) keeps its start when the poi
     assert.ok(d.report().points <= settings.maxPoints);
   }
 });
+
+test("growth not shown to have stopped: the reason names the culprits' entry counts between the snapshots", async () => {
+  const { Bus } = await import('../../src/bus/bus.ts');
+  const { VerdictEngine } = await import('../../src/verdict/engine.ts');
+  const { makeSample } = await import('../helpers/samples.ts');
+  const bus = new Bus();
+  const engine = new VerdictEngine({ bus, probes: [{ name: 'lk', kind: 'leaky', thresholds: [] }], process: [], startedAt: 0, leak: { ...settings, failOnConfirmed: true } });
+  for (let i = 0; i < 40; i++) bus.emit('sample', makeSample('lk', i * 30_000, { heapFloor: 20 * MB + i * 0.2 * MB, heapFloorMajor: true }));
+  const culprit = { path: 'client → cache → Map', holder: 'Map (cache)', retainedBytes: 5e6, retainedDeltaBytes: 3e6, countDelta: 4840, newObjects: 9681, text: 'Map (cache): +4,840 entries' };
+  bus.emit('event', { t: 20 * MIN, probe: 'lk', kind: 'snapshot-diff', data: { rows: [], culprits: [culprit] } });
+  const leak = engine.verdict('unit', 'completed', 20 * MIN).probes.lk!.leak!;
+  assert.equal(leak.status, 'confirmed');
+  assert.match(leak.reason!, /the top culprit Map \(cache\) gained 4,840 entries between the two snapshots: a bounded cache stops gaining at its cap/);
+  assert.match(leak.reason!, /a run at least \d+m\d+s longer after it stops would tell them apart/);
+});
