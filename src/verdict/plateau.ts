@@ -112,16 +112,18 @@ export function searchPlateau(points: Point[], paceMbPerH: number, confidence: n
   const head = origin?.y ?? median(points.slice(0, Math.min(3, n)).map((p) => p.y));
   const tail = points.slice(-Math.max(MIN_POINTS, Math.ceil(n / 4)));
   const level = tail.length ? median(tail.map((p) => p.y)) : 0;
-  // Differences miss a noise that repeats (a sawtooth of GC timing: every difference alike); the
-  // spread of the last quarter over short windows catches it.
-  const band = 4 * Math.max(noiseMb(points), spreadMb(tail));
+  // The noise of the last quarter: over the whole series the rise's own differences would pass
+  // for noise (a 6 MB fill read as a 0.5 MB band). Differences miss a noise that repeats (a
+  // sawtooth of GC timing: every difference alike); the spread over short windows catches it.
+  const band = 4 * Math.max(noiseMb(tail), spreadMb(tail));
   let start = n;
   while (start > 0 && Math.abs(points[start - 1]!.y - level) <= band) start--;
   const trend = n - start >= MIN_POINTS ? trendOf(points.slice(start), confidence) : undefined;
   const flat = trend !== undefined && trend.high <= paceMbPerH;
   // A flat stretch: the floor stays within the same ±2σ band. A step-wise leak's pauses are such
   // stretches; a cache that fills smoothly has none longer than the noise lets it.
-  const longestFlatMs = longestFlat(flat ? points.slice(0, start + 1) : points, band);
+  // Before the level the series ends at: that last stretch is the candidate, not a previous pause.
+  const longestFlatMs = longestFlat(points.slice(0, Math.min(n, start + 1)), band);
   if (!flat || start === 0) {
     const lengthMs = flat ? span : 0;
     return { lengthMs, longestFlatMs, neededMs: Math.max(STEP_FACTOR * longestFlatMs, span / 2), riseMb: level - head, riseMs: span };
