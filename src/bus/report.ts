@@ -7,6 +7,18 @@ export interface MemoryRow {
   label: string;
   atMs: number;
   rssMb: number | null;
+  /** Each process probe's own RSS at this checkpoint (kind: process), beside the supervisor's. */
+  probesRssMb?: Record<string, number | null>;
+}
+
+/** Memory so far and the seed's leak check (current < 1.5 × initial), of one process. */
+export interface MemoryFigures {
+  currentMb: number | null;
+  peakMb: number | null;
+  averageMb: number | null;
+  initialMb: number | null;
+  /** The seed's leak check so far: current < 1.5 × initial. */
+  leakCheck: { ratio: number | null; limit: number; pass: boolean | null };
 }
 
 export interface ProbeReport {
@@ -29,6 +41,8 @@ export interface ProbeReport {
   /** Messages per second since the previous report. */
   msgRate?: number;
   drops?: { scheduled: number; unscheduled: number };
+  /** A probe that is a process of its own: its own RSS, and the seed's leak check on it. */
+  memory?: MemoryFigures;
 }
 
 export interface PeriodicReport {
@@ -43,15 +57,11 @@ export interface PeriodicReport {
   elapsedHours: number;
   /** The scenario's hours (compressed runs): elapsed × nominal ÷ duration. */
   nominalHours: number;
-  /** Process RSS so far (the seed measures its own process). */
-  memory: {
-    currentMb: number | null;
-    peakMb: number | null;
-    averageMb: number | null;
-    initialMb: number | null;
-    /** The seed's leak check so far: current < 1.5 × initial. */
-    leakCheck: { ratio: number | null; limit: number; pass: boolean | null };
-  };
+  /**
+   * exsoak's own process RSS so far (the supervisor, with the worker probes inside it). A process
+   * probe's own memory is in `probes.NAME.memory`.
+   */
+  memory: MemoryFigures;
   probes: Record<string, ProbeReport>;
   /** The final report only: RSS at 0, 1/8, 1/4, 1/2, 3/4 and the end of the run. */
   memoryTable?: MemoryRow[];
@@ -74,10 +84,21 @@ function probeFacts(p: ProbeReport): string[] {
   return facts;
 }
 
-function memoryFacts(r: PeriodicReport): string {
-  const m = r.memory;
+function figures(m: MemoryFigures): string {
   const check = m.leakCheck.ratio === null ? '—' : `${m.leakCheck.ratio.toFixed(2)} × initial ${m.leakCheck.pass ? '<' : '≥'} ${m.leakCheck.limit} ${m.leakCheck.pass ? 'ok' : 'FAIL'}`;
-  return `memory current ${mb(m.currentMb)}, peak ${mb(m.peakMb)}, average ${mb(m.averageMb)}; leak check ${check}`;
+  return `current ${mb(m.currentMb)}, peak ${mb(m.peakMb)}, average ${mb(m.averageMb)}; leak check ${check}`;
+}
+
+/** Whether the report has process probes: then the supervisor's memory is named as such. */
+const hasOwnMemory = (r: PeriodicReport) => Object.values(r.probes).some((p) => p.memory);
+
+function memoryFacts(r: PeriodicReport): string {
+  return `${hasOwnMemory(r) ? 'exsoak process (supervisor) memory' : 'memory'} ${figures(r.memory)}`;
+}
+
+/** A process probe's own memory, where the seed's checks belong. */
+function ownMemoryFacts(name: string, p: ProbeReport): string | undefined {
+  return p.memory ? `${name} memory (its own RSS) ${figures(p.memory)}` : undefined;
 }
 
 function when(r: PeriodicReport): string {
@@ -89,21 +110,29 @@ function when(r: PeriodicReport): string {
 /** One line: the log's message. */
 export function formatReportLine(r: PeriodicReport): string {
   const probes = Object.entries(r.probes).map(([name, p]) => `${name}: ${probeFacts(p).join(', ')}`);
-  return `${r.final ? 'final report' : `report ${r.seq}`} at ${when(r)}: ${[...probes, memoryFacts(r)].join(' | ')}`;
+  const own = Object.entries(r.probes).flatMap(([name, p]) => ownMemoryFacts(name, p) ?? []);
+  return `${r.final ? 'final report' : `report ${r.seq}`} at ${when(r)}: ${[...probes, ...own, memoryFacts(r)].join(' | ')}`;
 }
 
 /** A few lines for the terminal. */
 export function formatReportBlock(r: PeriodicReport): string {
   const lines = [`── ${r.final ? 'final report' : `report ${r.seq}`}, ${r.scenario}, elapsed ${when(r)} ──`];
   for (const [name, p] of Object.entries(r.probes)) lines.push(`  ${name}: ${probeFacts(p).join(', ')}`);
+  for (const [name, p] of Object.entries(r.probes)) {
+    const own = ownMemoryFacts(name, p);
+    if (own) lines.push(`  ${own}`);
+  }
   lines.push(`  ${memoryFacts(r)}`);
   return lines.join('\n') + '\n';
 }
 
 /** The memory table as text rows (the summary's and the report's). */
 export function formatMemoryTable(rows: readonly MemoryRow[]): string[] {
-  const cells = rows.map((row) => [row.label, formatAt(row.atMs), row.rssMb === null ? '—' : `${row.rssMb.toFixed(1)} MB`]);
-  const head = ['checkpoint', 'at', 'RSS'];
+  const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${v.toFixed(1)} MB`);
+  // Process probes' own RSS beside the supervisor's: the seed's checks are about the client.
+  const own = [...new Set(rows.flatMap((row) => Object.keys(row.probesRssMb ?? {})))];
+  const cells = rows.map((row) => [row.label, formatAt(row.atMs), fmt(row.rssMb), ...own.map((name) => fmt(row.probesRssMb?.[name]))]);
+  const head = ['checkpoint', 'at', own.length ? 'exsoak RSS' : 'RSS', ...own.map((name) => `${name} RSS`)];
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   return [head, ...cells].map((c) => c.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
 }

@@ -50,7 +50,18 @@ export const LeakReportSchema = z.object({
   /** Growth projected over the nominal duration from the slope's lower bound, MB. */
   projectedMb: z.number().optional(),
   budgetMb: z.number(),
+  /** When a leak was first confirmed: the early signal, kept even if the run later shows it bounded. */
   confirmedAt: z.number().optional(),
+  /** `bounded`: how much the series grew (MB) and over how long (ms) before it stopped. */
+  growthMb: z.number().optional(),
+  growthMs: z.number().optional(),
+  /** `bounded`: when the plateau began (epoch ms), its length (ms), slope and the slope's upper bound (MB/h). */
+  stoppedAt: z.number().optional(),
+  plateauMs: z.number().optional(),
+  plateauSlopeMbPerH: z.number().optional(),
+  plateauHighMbPerH: z.number().optional(),
+  /** Growth still under way: how much longer it would have to stay flat to be judged bounded, ms. */
+  plateauNeededMs: z.number().optional(),
   /** One human sentence: the conclusion, or the single rule that kept the check from one. */
   reason: z.string().optional(),
   /** The rule that held the trend back from a suspected leak (docs/leak-detection.md). */

@@ -11,9 +11,10 @@ import type { CriterionSchema, CulpritSchema, LeakReportSchema, ProbeVerdictSche
 /**
  * `insufficient-data`: too few points for a trend; `inconclusive`: a trend was measured but could
  * not be decided either way (`reason` says which rule held it back); `none`: concluded, no leak
- * over the budget.
+ * over the budget; `bounded`: the floor grew, then stopped and stayed flat (a cache that filled),
+ * passing unless the growth itself exceeds the budget.
  */
-export const LEAK_STATUSES = ['insufficient-data', 'inconclusive', 'none', 'suspected', 'confirmed'] as const;
+export const LEAK_STATUSES = ['insufficient-data', 'inconclusive', 'none', 'suspected', 'confirmed', 'bounded'] as const;
 export type LeakStatus = (typeof LEAK_STATUSES)[number];
 
 export type LeakReport = z.output<typeof LeakReportSchema>;

@@ -5,7 +5,7 @@ import { Gauge, type Registry } from './prom.ts';
 import type { RunInfo, VerdictProgress } from '../bus/types.ts';
 
 const MB = 1024 * 1024;
-const LEAK_STATUS: Record<string, number> = { suspected: 1, confirmed: 2 };
+const LEAK_STATUS: Record<string, number> = { suspected: 1, confirmed: 2, bounded: 3 };
 
 /**
  * A `msg_rate[.agg] > N` (or `>=`) threshold is the probe's message-rate floor. Read from the
@@ -25,6 +25,8 @@ export class VerdictGauges {
   readonly leakSlope: Gauge<'probe' | 'bound'>;
   readonly failed: Gauge<'probe'>;
   readonly msgRateFloor: Gauge<'probe'>;
+  /** Probes whose leak was confirmed once: the early signal holds at 2 until the growth is shown to have stopped. */
+  private readonly confirmed = new Set<string>();
 
   constructor(registry: Registry) {
     const registers = [registry];
@@ -36,7 +38,7 @@ export class VerdictGauges {
     });
     this.leakStatus = new Gauge({
       name: 'exsoak_probe_leak_status',
-      help: 'Leak detector status: 0 none or not enough data yet, 1 suspected, 2 confirmed (probe="process": the process RSS trend).',
+      help: 'Leak detector status: 0 none or not enough data yet, 1 suspected, 2 confirmed (held from the first confirmation), 3 bounded: grew, then stopped (probe="process": the process RSS trend).',
       labelNames: ['probe'],
       registers,
     });
@@ -66,7 +68,11 @@ export class VerdictGauges {
   onProgress(progress: VerdictProgress): void {
     for (const [probe, p] of Object.entries(progress.probes)) {
       this.failed.set({ probe }, p.failed ? 1 : 0);
-      this.leakStatus.set({ probe }, LEAK_STATUS[p.leak.status] ?? 0);
+      // The verdict is re-judged to the end; the alert's signal is not taken back by a wobble of
+      // the figures, only by a plateau (3).
+      if (p.leak.status === 'confirmed') this.confirmed.add(probe);
+      const status = p.leak.status !== 'bounded' && this.confirmed.has(probe) ? 'confirmed' : p.leak.status;
+      this.leakStatus.set({ probe }, LEAK_STATUS[status] ?? 0);
       const bounds = { estimate: p.leak.slopeMbPerH, low: p.leak.lowMbPerH, high: p.leak.highMbPerH };
       for (const [bound, mbPerH] of Object.entries(bounds)) {
         if (typeof mbPerH === 'number' && Number.isFinite(mbPerH)) this.leakSlope.set({ probe, bound }, Math.round(mbPerH * MB));

@@ -148,7 +148,8 @@ export class Progress {
   /** The verdict so far: short for the header, with what failed for a line of its own. */
   private verdictSoFar(): { short: Part; detail?: string } {
     const crashed = [...this.probes].filter(([, s]) => s.crashed).map(([name]) => name);
-    const leaks = [...this.leaks].map(([probe, status]) => `${probe} leak ${status}`);
+    // Growth that stopped is not a warning: the verdict passes it.
+    const leaks = [...this.leaks].filter(([, status]) => status !== 'bounded').map(([probe, status]) => `${probe} leak ${status}`);
     const counts: string[] = [];
     const details: string[] = [];
     if (this.breaches.length) {

@@ -4,6 +4,7 @@ import type { Verdict } from '../bus/verdict.ts';
 import { formatMemoryTable, formatReportBlock, type PeriodicReport } from '../bus/report.ts';
 import { maskSecrets } from '../shared/secrets.ts';
 import { terminalLine } from '../shared/text.ts';
+import { explainDisagreement } from './agreement.ts';
 
 /** `final`: the run's final report (its counts, memory and memory table come before the criteria). */
 export function formatSummary(verdict: Verdict, dir: string, color: boolean, final?: PeriodicReport): string {
@@ -24,6 +25,8 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
     if (probe.input) rows.push([name, 'input dropped/replaced', Object.entries(probe.input).map(([k, v]) => `${k} ${v}`).join(', '), 'info']);
     // A check that did not conclude says so, and why: a PASS must not hide "could not judge".
     if (leak?.reason && (leak.status === 'insufficient-data' || leak.status === 'inconclusive')) rows.push([name, `leak check ${leak.status.toUpperCase()}`, leak.reason, 'NO VERDICT']);
+    // Growth that stopped: how much, how long, and the plateau since (a PASS that was an early alert).
+    if (leak?.reason && leak.status === 'bounded') rows.push([name, 'leak check BOUNDED', leak.reason, 'info']);
     // The snapshot diff's holders of what grew, most first: the culprit, by name.
     const culprits = (leak as { culprits?: { text?: unknown }[] } | undefined)?.culprits ?? [];
     for (const c of culprits.slice(0, 3)) if (typeof c.text === 'string') rows.push([name, 'grew', c.text, 'info']);
@@ -39,7 +42,11 @@ export function formatSummary(verdict: Verdict, dir: string, color: boolean, fin
   for (const r of rows) out.push(line([r[0], r[1], r[2], result(r[3])]));
   const head = verdict.pass ? paint(32, 'PASS') : paint(31, 'FAIL');
   const why = verdict.reason === 'completed' ? '' : ` (${verdict.reason}${verdict.partial ? ', partial' : ''})`;
-  const figures = final ? `${formatReportBlock(final)}${final.memoryTable ? `memory (process RSS):\n${formatMemoryTable(final.memoryTable).map((l) => `  ${l}`).join('\n')}\n` : ''}` : '';
+  const own = final?.memoryTable?.some((r) => r.probesRssMb) ?? false;
+  const tableHead = own ? "memory (RSS of exsoak's own process, and each process probe's own):" : 'memory (process RSS):';
+  // The periodic check and the verdict never disagree without the summary saying why.
+  const notes = final ? explainDisagreement(verdict, final).map((n) => `${paint(33, 'note')}: ${n}\n`).join('') : '';
+  const figures = final ? `${formatReportBlock(final)}${final.memoryTable ? `${tableHead}\n${formatMemoryTable(final.memoryTable).map((l) => `  ${l}`).join('\n')}\n` : ''}${notes}` : '';
   // A fatal state is why the run ended early: it comes before everything else.
   const fatals = Object.entries(verdict.probes).filter(([, p]) => p.fatal).map(([name, p]) => `${paint(31, 'FATAL')} ${name}: ${terminalLine(String(p.fatal), 500)}\n`).join('');
   return maskSecrets(`\n${fatals}${verdict.scenario}: ${head}${why}\n${figures}${out.join('\n')}\nresults: ${dir}\n`);

@@ -29,25 +29,37 @@ export function runMemoryTables(data: RunData): { rows: MemoryRow[]; raw: Memory
     while (e < data.events.length && data.events[e]!.t <= p.t) cost.onEvent(data.events[e++]!);
     adjusted.push({ t: p.t, rssMb: cost.adjustRss(p.rss) / MB });
   }
-  return { rows: memoryTable(adjusted, opts), raw: memoryTable(raw.map((p) => ({ t: p.t, rssMb: p.rss / MB })), opts) };
+  return { rows: withOwn(memoryTable(adjusted, opts), data, opts), raw: memoryTable(raw.map((p) => ({ t: p.t, rssMb: p.rss / MB })), opts) };
+}
+
+/** Each process probe's own RSS at the same checkpoints (its own process: no snapshot share to take out). */
+function withOwn(rows: MemoryRow[], data: RunData, opts: Parameters<typeof memoryTable>[1]): MemoryRow[] {
+  const own = [...data.probes.values()].filter((s) => s.ownProcess);
+  if (own.length === 0) return rows;
+  const tables = own.map((s) => [s.name, memoryTable(s.t.flatMap((t, i) => (Number.isFinite(s.rss[i]!) ? [{ t, rssMb: s.rss[i]! / MB }] : [])), opts)] as const);
+  return rows.map((row, i) => ({ ...row, probesRssMb: Object.fromEntries(tables.map(([name, r]) => [name, r[i]!.rssMb])) }));
 }
 
 export function memorySection(data: RunData): string {
   const tables = runMemoryTables(data);
   if (!tables) return '';
   const { rows, raw } = tables;
+  const ownNames = [...new Set(rows.flatMap((r) => Object.keys(r.probesRssMb ?? {})))];
   const withRaw = rows.some((r, i) => r.rssMb !== raw[i]!.rssMb);
   const mb = (v: number | null) => (v === null ? '—' : `${v.toFixed(1)} MB`);
   const first = rows[0]?.rssMb ?? null;
   const body = rows
     .map((r, i) => {
       const ratio = first && r.rssMb !== null ? `${(r.rssMb / first).toFixed(2)} ×` : '—';
-      return `<tr><td>${esc(r.label)}</td><td>${esc(at(r.atMs))}</td><td>${mb(r.rssMb)}</td><td>${ratio}</td>${withRaw ? `<td>${mb(raw[i]!.rssMb)}</td>` : ''}</tr>`;
+      const own = ownNames.map((name) => `<td>${mb(r.probesRssMb?.[name] ?? null)}</td>`).join('');
+      return `<tr><td>${esc(r.label)}</td><td>${esc(at(r.atMs))}</td><td>${mb(r.rssMb)}</td><td>${ratio}</td>${withRaw ? `<td>${mb(raw[i]!.rssMb)}</td>` : ''}${own}</tr>`;
     })
     .join('');
+  const ownHead = ownNames.map((name) => `<th>${esc(name)} RSS (its own)</th>`).join('');
+  const ownNote = ownNames.length ? ` RSS is exsoak's own process (the worker probes are inside it); each process probe's own RSS is beside it.` : '';
   const note = withRaw ? ' RSS leaves out what writing heap snapshots added to the process (as the verdict does); raw RSS is beside it.' : '';
-  return `<section><h2>Memory table</h2><p class="muted">Process RSS at the 8 h checklist's hours 0, 1, 2, 4, 6 and 8, scaled to this run (0, 1/8, 1/4, 1/2, 3/4 and the end); — where the run ended before.${note}</p>
-<table class="memory-table"><thead><tr><th>checkpoint</th><th>at</th><th>RSS</th><th>× initial</th>${withRaw ? '<th>raw RSS (with snapshots)</th>' : ''}</tr></thead><tbody>${body}</tbody></table></section>`;
+  return `<section><h2>Memory table</h2><p class="muted">Process RSS at the 8 h checklist's hours 0, 1, 2, 4, 6 and 8, scaled to this run (0, 1/8, 1/4, 1/2, 3/4 and the end); — where the run ended before.${note}${ownNote}</p>
+<table class="memory-table"><thead><tr><th>checkpoint</th><th>at</th><th>RSS</th><th>× initial</th>${withRaw ? '<th>raw RSS (with snapshots)</th>' : ''}${ownHead}</tr></thead><tbody>${body}</tbody></table></section>`;
 }
 
 function at(ms: number): string {

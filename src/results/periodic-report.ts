@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { Bus } from '../bus/bus.ts';
 import type { ProbeEvent, Sample } from '../bus/types.ts';
-import type { PeriodicReport, ProbeReport } from '../bus/report.ts';
+import type { MemoryFigures, MemoryRow, PeriodicReport, ProbeReport } from '../bus/report.ts';
 import type { KindMetrics } from '../shared/catalogue.ts';
 import { InstrumentCost } from '../shared/instrument-cost.ts';
 import { MemoryCheckpoints } from '../shared/memory-table.ts';
@@ -37,6 +37,15 @@ interface ProbeState {
   ws: Map<string, boolean>;
   /** Messages and time at the previous report, for the rate since. */
   lastMessages?: { t: number; n: number };
+  /** A process probe's own RSS (its samples say `ownProcess`): its figures and memory table. */
+  own?: { rss: RssStats; table: MemoryCheckpoints };
+}
+
+interface RssStats {
+  last: number;
+  peak: number;
+  sum: number;
+  n: number;
 }
 
 export class PeriodicReporter {
@@ -45,7 +54,8 @@ export class PeriodicReporter {
   private readonly probes = new Map<string, ProbeState>();
   private readonly instrument = new InstrumentCost();
   private readonly table: MemoryCheckpoints;
-  private rss: { last: number; peak: number; sum: number; n: number } | undefined;
+  private rss: RssStats | undefined;
+  private settledAt?: number;
   private timer?: NodeJS.Timeout;
   private seq = 0;
   private failed = false;
@@ -66,7 +76,11 @@ export class PeriodicReporter {
     opts.bus.on('event', (e) => this.onEvent(e));
     opts.bus.on('run:start', () => this.start());
     // The leak check's "initial" is the table's h0: the first sample after start-up.
-    opts.bus.on('run:settled', ({ t }) => this.table.startUpOver(t));
+    opts.bus.on('run:settled', ({ t }) => {
+      this.settledAt = t;
+      this.table.startUpOver(t);
+      for (const p of this.probes.values()) p.own?.table.startUpOver(t);
+    });
     opts.bus.on('run:end', (end) => this.finish(end.t));
   }
 
@@ -99,17 +113,21 @@ export class PeriodicReporter {
     if (sample.probe === 'process') {
       const rss = this.instrument.adjustRss(sample.rss) / MB;
       this.table.add(sample.t, rss);
-      if (!this.rss) this.rss = { last: rss, peak: rss, sum: rss, n: 1 };
-      else {
-        this.rss.last = rss;
-        this.rss.peak = Math.max(this.rss.peak, rss);
-        this.rss.sum += rss;
-        this.rss.n++;
-      }
+      this.rss = fold(this.rss, rss);
       return;
     }
     const p = this.probes.get(sample.probe);
-    if (p) p.counters = sample.counters;
+    if (!p) return;
+    p.counters = sample.counters;
+    // A process probe's own process: where the seed's memory checks belong (the snapshots are
+    // written by the supervisor, so its RSS is taken as it is).
+    if (sample.ownProcess) {
+      if (!p.own) {
+        p.own = { rss: fold(undefined, sample.rss / MB), table: new MemoryCheckpoints({ startedAt: this.opts.startedAt, durationMs: this.opts.durationMs, nominalMs: this.opts.nominalMs }) };
+        if (this.settledAt !== undefined) p.own.table.startUpOver(this.settledAt);
+      } else p.own.rss = fold(p.own.rss, sample.rss / MB);
+      p.own.table.add(sample.t, sample.rss / MB);
+    }
   }
 
   private onEvent(event: ProbeEvent): void {
@@ -134,9 +152,6 @@ export class PeriodicReporter {
   report(t: number, final: boolean): PeriodicReport {
     const elapsedMs = Math.max(0, t - this.opts.startedAt);
     const scale = this.opts.durationMs > 0 ? this.opts.nominalMs / this.opts.durationMs : 1;
-    const r = this.rss;
-    const initial = this.table.initialMb;
-    const ratio = r && initial !== null && initial > 0 ? r.last / initial : null;
     const report: PeriodicReport = {
       t,
       time: new Date(t).toISOString(),
@@ -146,15 +161,9 @@ export class PeriodicReporter {
       elapsedMs,
       elapsedHours: round(elapsedMs / 3_600_000, 4),
       nominalHours: round((elapsedMs * scale) / 3_600_000, 4),
-      memory: {
-        currentMb: r ? round(r.last, 1) : null,
-        peakMb: r ? round(r.peak, 1) : null,
-        averageMb: r ? round(r.sum / r.n, 1) : null,
-        initialMb: initial === null ? null : round(initial, 1),
-        leakCheck: { ratio: ratio === null ? null : round(ratio, 3), limit: LEAK_RATIO_LIMIT, pass: ratio === null ? null : ratio < LEAK_RATIO_LIMIT },
-      },
+      memory: memoryFigures(this.rss, this.table.initialMb),
       probes: Object.fromEntries([...this.probes].map(([name, p]) => [name, this.probeReport(p, t)])),
-      ...(final ? { memoryTable: this.table.rows(t) } : {}),
+      ...(final ? { memoryTable: this.memoryRows(t) } : {}),
     };
     if (!this.failed && this.file) {
       try {
@@ -165,6 +174,14 @@ export class PeriodicReporter {
     }
     this.opts.bus.emit('report', report);
     return report;
+  }
+
+  /** The supervisor's checkpoints, with each process probe's own RSS beside them. */
+  private memoryRows(t: number): MemoryRow[] {
+    const rows = this.table.rows(t);
+    const own = [...this.probes].flatMap(([name, p]) => (p.own ? [[name, p.own.table.rows(t)] as const] : []));
+    if (own.length === 0) return rows;
+    return rows.map((row, i) => ({ ...row, probesRssMb: Object.fromEntries(own.map(([name, r]) => [name, r[i]!.rssMb])) }));
   }
 
   /** What applies to the probe's kind, judged by what it declares (no switching on kind names). */
@@ -189,6 +206,7 @@ export class PeriodicReporter {
       p.lastMessages = { t, n };
     }
     if (has('drops.unscheduled')) out.drops = { scheduled: c['drops.scheduled'] ?? 0, unscheduled: c['drops.unscheduled'] ?? 0 };
+    if (p.own) out.memory = memoryFigures(p.own.rss, p.own.table.initialMb);
     return out;
   }
 
@@ -198,6 +216,23 @@ export class PeriodicReporter {
     this.failed = true;
     this.opts.onError(err);
   }
+}
+
+function fold(stats: RssStats | undefined, mb: number): RssStats {
+  if (!stats) return { last: mb, peak: mb, sum: mb, n: 1 };
+  return { last: mb, peak: Math.max(stats.peak, mb), sum: stats.sum + mb, n: stats.n + 1 };
+}
+
+/** Current, peak, average and the seed's leak check against `initial` (h0 of the memory table). */
+function memoryFigures(r: RssStats | undefined, initial: number | null): MemoryFigures {
+  const ratio = r && initial !== null && initial > 0 ? r.last / initial : null;
+  return {
+    currentMb: r ? round(r.last, 1) : null,
+    peakMb: r ? round(r.peak, 1) : null,
+    averageMb: r ? round(r.sum / r.n, 1) : null,
+    initialMb: initial === null ? null : round(initial, 1),
+    leakCheck: { ratio: ratio === null ? null : round(ratio, 3), limit: LEAK_RATIO_LIMIT, pass: ratio === null ? null : ratio < LEAK_RATIO_LIMIT },
+  };
 }
 
 function round(v: number, digits: number): number {

@@ -28,6 +28,8 @@ export interface ProbeSeries {
   totals: Record<string, number>;
   gauges: Record<string, { sum: number; n: number; max: number; last: number }>;
   unresponsive: number;
+  /** Its samples' rss is its own process's (kind: process), not the supervisor's. */
+  ownProcess?: boolean;
 }
 
 export interface RunData {
@@ -147,6 +149,7 @@ function addSample(data: RunData, rec: Record<string, unknown>): void {
   s.heapFloor.push(num(rec.heapFloor));
   s.floorMajor.push(rec.heapFloorMajor === true ? 1 : 0);
   s.rss.push(num(rec.rss));
+  if (rec.ownProcess === true) s.ownProcess = true;
   s.cpu.push(num(rec.cpu));
   s.elu.push(num(rec.elu));
   if (rec.unresponsive === true) s.unresponsive++;

@@ -131,6 +131,11 @@ export const ScenarioSchema = z
         maxPoints: z.number().int().min(16).max(4096).default(240),
         /** A confirmed leak fails the probe's verdict. */
         failOnConfirmed: z.boolean().default(true),
+        /**
+         * Stop the run at a probe's first confirmed leak (after its snapshot). Off by default: the
+         * whole run decides, and growth that stops later is `bounded`, not a leak.
+         */
+        abortOnConfirmed: z.boolean().default(false),
       })
       .strict()
       .prefault({}),

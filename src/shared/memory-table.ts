@@ -15,6 +15,8 @@ export interface MemoryRow {
    * start-up; for the end: the last); null if the run ended before.
    */
   rssMb: number | null;
+  /** Each process probe's own RSS at this checkpoint (kind: process), beside the supervisor's. */
+  probesRssMb?: Record<string, number | null>;
 }
 
 /**

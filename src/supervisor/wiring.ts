@@ -85,6 +85,7 @@ export function wireConsumers(opts: WiringOptions): Consumers {
       maxPoints: scenario.leak.maxPoints,
       cadenceMs: floorCadenceMs(scenario),
       failOnConfirmed: scenario.leak.failOnConfirmed,
+      abortOnConfirmed: scenario.leak.abortOnConfirmed,
     },
     maxUnresponsiveShare: scenario.maxUnresponsiveShare,
     onAbort: (breach) => {
@@ -154,6 +155,8 @@ function wireLog(bus: Bus, log: Logger): void {
   bus.on('event', (event) => {
     const level = event.kind === 'crash' || event.kind === 'breach' ? 'error' : event.kind === 'unresponsive' ? 'warn' : undefined;
     if (level) log[level]({ probe: event.probe, event: event.kind, ...event.data }, `${event.kind}${event.data ? ' ' + JSON.stringify(event.data) : ''}`);
+    // A leak confirmed earlier whose growth then stopped: the reader of the early line must see this one too.
+    if (event.kind === 'leak' && event.data?.status === 'bounded') log.info({ probe: event.probe, event: 'leak', status: 'bounded' }, `leak in ${event.probe} is bounded: ${String(event.data.reason)}`);
   });
   // The figures are in reports.ndjson; the terminal shows a block of its own (progress/report-block.ts).
   bus.on('report', (report) => log.info({ stderr: false }, formatReportLine(report)));

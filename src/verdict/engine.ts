@@ -29,7 +29,8 @@ export interface VerdictEngineOptions {
   probes: { name: string; kind: string; thresholds: ThresholdSpec[]; metrics?: KindMetrics; leakSeries?: LeakSeries; failOnFatal?: boolean }[];
   process: ThresholdSpec[];
   startedAt: number;
-  leak: Omit<LeakSettings, 'budgetBytes'> & { budgetBytes: number; failOnConfirmed: boolean };
+  /** `abortOnConfirmed`: stop the run at a probe's first confirmed leak (default: judge the whole run). */
+  leak: Omit<LeakSettings, 'budgetBytes'> & { budgetBytes: number; failOnConfirmed: boolean; abortOnConfirmed?: boolean };
   onAbort?: (breach: Breach) => void;
   /** A worker's leak was confirmed (the snapshot taker listens). */
   onLeak?: (probe: string, report: LeakReport) => void;
@@ -60,6 +61,8 @@ export class VerdictEngine {
   private readonly breached = new Map<string, Criterion>();
   private readonly leaks = new Map<string, LeakDetector>();
   private readonly leakStatus = new Map<string, string>();
+  /** Probes whose leak was confirmed at some point: the early signal went out once. */
+  private readonly earlyConfirmed = new Set<string>();
   private readonly rssTrend: LeakDetector;
   private readonly opts: VerdictEngineOptions;
   /** Heap snapshots' share of process RSS: kept out of every rss_mb criterion and trend. */
@@ -181,13 +184,32 @@ export class VerdictEngine {
       if (sample.heapFloor === null || !sample.heapFloorMajor) return;
       status = detector.add(sample.t, sample.heapFloor);
     }
-    if (status === this.leakStatus.get(sample.probe)) return;
+    const previous = this.leakStatus.get(sample.probe);
+    if (status === previous) return;
     this.leakStatus.set(sample.probe, status);
-    if (status === 'suspected' || status === 'confirmed') {
-      const report = this.leakReport(sample.probe)!;
-      this.opts.bus.emit('event', { t: sample.t, probe: sample.probe, kind: 'leak', data: { ...report } });
-      if (status === 'confirmed') this.opts.onLeak?.(sample.probe, report);
-    }
+    // The early signals (the `leak` event, its log line, the snapshots, the gauge) go out when a
+    // leak is first suspected and first confirmed; the verdict keeps judging after. Growth that
+    // stopped, and growth that resumed after it, are news too.
+    const first = status === 'confirmed' && !this.earlyConfirmed.has(sample.probe);
+    const news = first || (status === 'suspected' && !this.earlyConfirmed.has(sample.probe)) || status === 'bounded' || (status === 'confirmed' && previous === 'bounded');
+    if (!news) return;
+    const report = this.leakReport(sample.probe)!;
+    this.opts.bus.emit('event', { t: sample.t, probe: sample.probe, kind: 'leak', data: { ...report, ...(first ? { first: true } : {}) } });
+    if (!first) return;
+    this.earlyConfirmed.add(sample.probe);
+    this.opts.onLeak?.(sample.probe, report);
+    if (this.opts.leak.abortOnConfirmed) this.abortOnLeak(sample, report);
+  }
+
+  /** `leak.abortOnConfirmed`: the scenario asked to stop at the first confirmed leak. */
+  private abortOnLeak(sample: Sample, report: LeakReport): void {
+    const key = `${sample.probe}\u0000${LEAK_CRITERION}`;
+    if (this.breached.has(key)) return;
+    const value = `${report.slopeMbPerH} MB/h [${report.lowMbPerH}, ${report.highMbPerH}]`;
+    const criterion: Criterion = { expr: LEAK_CRITERION, value, pass: false, abortOnFail: true, note: `confirmed at ${new Date(sample.t).toISOString()}; aborted (leak.abortOnConfirmed)` };
+    this.breached.set(key, criterion);
+    this.opts.bus.emit('event', { t: sample.t, probe: sample.probe, kind: 'breach', data: { expr: LEAK_CRITERION, value, abortOnFail: true } });
+    this.opts.onAbort?.({ scope: sample.probe, criterion });
   }
 
   /**
@@ -256,9 +278,18 @@ export class VerdictEngine {
       const scope = this.scopes.get(name)!;
       const criteria = (this.thresholds.get(name) ?? []).map((spec) => this.finalCriterion(scope, spec, name));
       const culprits = this.culprits.get(name);
-      const leak = { ...this.leakReport(name)!, ...(culprits ? { culprits } : {}) };
-      if (this.opts.leak.failOnConfirmed && leak.status === 'confirmed') {
-        criteria.push({ expr: 'no confirmed leak', value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
+      const leak = withCulprits(this.leakReport(name)!, culprits);
+      const aborted = this.breached.get(`${name}\u0000${LEAK_CRITERION}`);
+      if (aborted) criteria.push(aborted);
+      else if (this.opts.leak.failOnConfirmed && leak.status === 'confirmed') {
+        criteria.push({ expr: LEAK_CRITERION, value: `${leak.slopeMbPerH} MB/h [${leak.lowMbPerH}, ${leak.highMbPerH}]`, pass: false });
+      } else if (this.opts.leak.failOnConfirmed && this.earlyConfirmed.has(name)) {
+        // Confirmed once, not any more: the row (and its live gauge) says so instead of vanishing.
+        criteria.push({ expr: LEAK_CRITERION, value: leak.status === 'bounded' ? `bounded: +${leak.growthMb} MB, then flat` : leak.status, pass: true, note: 'confirmed earlier in the run' });
+      }
+      // Growth that stopped passes, unless the growth itself is more than the budget allows.
+      if (leak.status === 'bounded' && leak.growthMb !== undefined && leak.growthMb > leak.budgetMb) {
+        criteria.push({ expr: 'bounded growth within the leak budget', value: `${leak.growthMb} MB`, pass: false, note: `budget ${leak.budgetMb} MB` });
       }
       const error = this.crashes.get(name);
       const fatal = this.fatals.get(name);
@@ -309,6 +340,20 @@ export class VerdictEngine {
 }
 
 type LeakSeries = 'heap_floor' | 'rss';
+
+const LEAK_CRITERION = 'no confirmed leak';
+
+/**
+ * The snapshot diff's culprits beside the report; growth not known to have stopped also says
+ * what they would show: a cache's holder stops gaining entries at its cap, a leak's does not.
+ */
+function withCulprits(report: LeakReport, culprits: Culprit[] | undefined): LeakReport {
+  if (!culprits?.length) return report;
+  const open = report.status === 'confirmed' || report.status === 'suspected' || report.status === 'inconclusive';
+  const top = culprits[0]!;
+  const hint = open && report.reason ? `; the top culprit ${top.holder} gained ${top.countDelta.toLocaleString('en-US')} entries between the two snapshots: a bounded cache stops gaining at its cap (compare with its configured size), a leak keeps gaining in every later pair of snapshots` : '';
+  return { ...report, ...(hint ? { reason: report.reason + hint } : {}), culprits };
+}
 
 interface CrashDetail {
   exit: { code: number | null; signal: string | null };

@@ -49,3 +49,21 @@ test('without snapshots the table has one RSS column', () => {
   assert.doesNotMatch(html, /raw RSS/);
   assert.match(html, /<td>h8<\/td><td>8h00m<\/td><td>100\.0 MB<\/td><td>1\.00 ×<\/td><\/tr>/);
 });
+
+test("report.html's memory table gives each process probe's own RSS beside exsoak's (#23 4c)", () => {
+  const data = run(false);
+  const py = newSeries('py');
+  py.ownProcess = true;
+  for (let t = 0; t <= 8 * H; t += 600_000) {
+    py.t.push(t);
+    py.rss.push(26.2 * MB);
+  }
+  data.probes.set('py', py);
+  data.probes.set('ws', newSeries('ws'));
+  const tables = runMemoryTables(data)!;
+  assert.deepEqual(tables.rows.map((r) => r.probesRssMb), tables.rows.map(() => ({ py: 26.2 })));
+  const html = memorySection(data);
+  assert.match(html, /<th>py RSS \(its own\)<\/th>/);
+  assert.match(html, /<td>h8<\/td><td>8h00m<\/td><td>100\.0 MB<\/td><td>1\.00 ×<\/td><td>26\.2 MB<\/td>/);
+  assert.doesNotMatch(html, /ws RSS/);
+});

@@ -140,3 +140,46 @@ test('the Grafana dashboard has a host selector and charts the live verdict', ()
     for (const m of expr.matchAll(/\b(?:exsoak_|process_|binance_)[a-z_]+\b(\{[^}]*\})?/g)) assert.match(m[1] ?? '', /instance=~"\$instance"/, expr);
   }
 });
+
+test('the early signal latches, the verdict does not: a rise confirmed then flat is 2 on /metrics, then 3 (bounded), PASS', async () => {
+  const { bus, registry, engine } = setup();
+  const leaks: string[] = [];
+  bus.on('event', (e) => {
+    if (e.kind === 'leak') leaks.push(String(e.data?.status));
+  });
+  const statuses: number[] = [];
+  // 1 MB per minute for 12 minutes, then flat for 40: a cache that filled.
+  for (let i = 0; i < 52; i++) {
+    const t = i * 60_000;
+    const noise = ((i * 7919) % 13) * 2048;
+    bus.emit('sample', sample('lk', t, { heapUsed: 50 * MB, heapFloor: 20 * MB + Math.min(i, 12) * MB + noise, heapFloorMajor: true }));
+    bus.emit('sample', sample('ok', t, { heapFloor: 20 * MB, heapFloorMajor: true }));
+    bus.emit('sample', sample('process', t, { rss: 50 * MB }));
+    statuses.push(promValue(parsePromText(await registry.metrics()), 'exsoak_probe_leak_status', { probe: 'lk' })!);
+  }
+  const firstTwo = statuses.indexOf(2);
+  assert.ok(firstTwo > 0 && firstTwo < 12, `confirmed while it rose: ${statuses.join('')}`);
+  const firstThree = statuses.indexOf(3);
+  assert.ok(firstThree > firstTwo, statuses.join(''));
+  assert.ok(statuses.slice(firstTwo, firstThree).every((s) => s === 2), `held at 2 until bounded: ${statuses.join('')}`);
+  assert.equal(statuses.at(-1), 3, `${statuses.join("")}: ${engine.leakReport("lk")?.reason}`);
+  assert.deepEqual([...new Set(leaks)], ['suspected', 'confirmed', 'bounded']);
+  const v = engine.verdict('unit', 'completed', 52 * 60_000).probes.lk!;
+  assert.equal(v.leak?.status, 'bounded', v.leak?.reason);
+  assert.ok(v.criteria.some((c) => c.expr === 'no confirmed leak' && c.pass && /bounded/.test(String(c.value))), JSON.stringify(v.criteria));
+  assert.equal(promValue(parsePromText(await registry.metrics()), 'exsoak_threshold_ok', { probe: 'lk', threshold: 'no confirmed leak' }), 1);
+});
+
+test('leak.abortOnConfirmed stops the run at the first confirmation and keeps that criterion failed', () => {
+  const bus = new Bus();
+  const aborts: string[] = [];
+  const engine = new VerdictEngine({ bus, probes: [{ name: 'lk', kind: 'leaky', thresholds: [] }], process: [], startedAt: 0, leak: { ...leak, abortOnConfirmed: true }, onAbort: (b) => aborts.push(`${b.scope}: ${b.criterion.expr}`) });
+  for (let i = 0; i < 40; i++) bus.emit('sample', sample('lk', i * 60_000, { heapFloor: 20 * MB + i * MB, heapFloorMajor: true }));
+  assert.deepEqual(aborts, ['lk: no confirmed leak']);
+  const c = engine.verdict('unit', 'aborted', 40 * 60_000).probes.lk!.criteria.find((x) => x.expr === 'no confirmed leak');
+  assert.equal(c?.pass, false);
+  assert.match(c!.note!, /aborted \(leak\.abortOnConfirmed\)/);
+  // Without the key the run goes on.
+  const calm = new VerdictEngine({ bus: new Bus(), probes: [{ name: 'lk', kind: 'leaky', thresholds: [] }], process: [], startedAt: 0, leak, onAbort: () => assert.fail('no abort asked') });
+  void calm;
+});
