@@ -70,6 +70,8 @@ export const SUPERVISOR_EVENT_KINDS = [
   'scrape-failed',
   /** Configured counters no scrape has found: a threshold on one reads "never scraped". */
   'metrics-unscraped',
+  /** A language runtime (python: true, node: true) never came up: the leak is judged on RSS, and why. */
+  'runtime-missing',
 ] as const;
 
 type SupervisorEventKind = (typeof SUPERVISOR_EVENT_KINDS)[number];
