@@ -3,6 +3,7 @@
 // their min, max and every run. Ratios are computed inside one run.
 //   npm run bench                      ingest, overhead, executor, memory (< 10 min on 2 cores)
 //   npm run bench -- --suite detect    real probes with client leaks, 30 min (EXSOAK_DETECT_MINUTES), + footprint
+//   npm run bench -- --suite trust     clients exsoak did not write (5 npm libraries, 3 Python programs), 20 min (EXSOAK_TRUST_MINUTES)
 //   npm run bench -- --suite ingest    one suite (repeatable: --suite a --suite b)
 //   npm run bench -- --quick           fewer repetitions, shorter windows: a smoke run
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -14,6 +15,7 @@ import { ingestSuite } from './ingest.ts';
 import { memorySuite } from './memory.ts';
 import { overheadSuite } from './overhead.ts';
 import { processSamplingSuite } from './process-sampling.ts';
+import { trustSuite } from './trust.ts';
 import { table, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
 
@@ -25,6 +27,7 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<Row[]>> = {
   detect: detectSuite,
   footprint: footprintSuite,
   process: processSamplingSuite,
+  trust: trustSuite,
 };
 const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process', 'footprint'];
 
@@ -36,7 +39,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`usage: node bench/index.ts [--suite ${Object.keys(SUITES).join('|')}]... [--quick]\n(default: ${DEFAULT.join(', ')}; detect runs only when asked)`);
+  console.log(`usage: node bench/index.ts [--suite ${Object.keys(SUITES).join('|')}]... [--quick]\n(default: ${DEFAULT.join(', ')}; detect and trust run only when asked)`);
   process.exit(0);
 }
 const names = values.suite?.length ? values.suite : DEFAULT;
