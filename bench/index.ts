@@ -3,6 +3,7 @@
 // their min, max and every run. Ratios are computed inside one run.
 //   npm run bench                      ingest, overhead, executor, memory (< 10 min on 2 cores)
 //   npm run bench -- --suite detect    real probes with client leaks, 30 min (EXSOAK_DETECT_MINUTES), + footprint
+//   npm run bench -- --suite trust     clients exsoak did not write (5 npm libraries, 3 Python programs), 20 min (EXSOAK_TRUST_MINUTES)
 //   npm run bench -- --suite ingest    one suite (repeatable: --suite a --suite b)
 //   npm run bench -- --suite python    python: true's cost to a Python client (CPU, RSS, GIL pauses)
 //   npm run bench -- --quick           fewer repetitions, shorter windows: a smoke run
@@ -16,6 +17,7 @@ import { memorySuite } from './memory.ts';
 import { overheadSuite } from './overhead.ts';
 import { processSamplingSuite } from './process-sampling.ts';
 import { pythonSuite } from './python.ts';
+import { trustSuite } from './trust.ts';
 import { table, type Row } from './lib/stats.ts';
 import type { SuiteContext } from './lib/suite.ts';
 
@@ -28,6 +30,7 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<Row[]>> = {
   footprint: footprintSuite,
   process: processSamplingSuite,
   python: pythonSuite,
+  trust: trustSuite,
 };
 const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process', 'footprint'];
 
@@ -39,7 +42,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log(`usage: node bench/index.ts [--suite ${Object.keys(SUITES).join('|')}]... [--quick]\n(default: ${DEFAULT.join(', ')}; detect runs only when asked)`);
+  console.log(`usage: node bench/index.ts [--suite ${Object.keys(SUITES).join('|')}]... [--quick]\n(default: ${DEFAULT.join(', ')}; detect and trust run only when asked)`);
   process.exit(0);
 }
 const names = values.suite?.length ? values.suite : DEFAULT;
