@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Worker, type Worker as WorkerThread } from 'node:worker_threads';
+import { fork } from 'node:child_process';
+import type { Worker as WorkerThread } from 'node:worker_threads';
 import type { Bus } from '../bus/bus.ts';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import { moduleFile } from '../shared/module-file.ts';
@@ -192,11 +193,19 @@ export interface DiffResult {
   culpritError?: string;
 }
 
+/** The diff of two snapshots, computed in a child process (diff-worker.ts says why). */
 export function diffInWorker(before: string, after: string): Promise<DiffResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(moduleFile('./diff-worker.ts', import.meta.url), { workerData: { before, after } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`diff worker exited with ${code}`)));
+    // execArgv: none of this process's flags (an --inspect port, a heap limit) belong to the child.
+    const child = fork(moduleFile('./diff-worker.ts', import.meta.url), [before, after], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    let result: DiffResult | undefined;
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.once('message', (message) => (result = message as DiffResult));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (result) resolve(result);
+      else reject(new Error(`snapshot diff process exited with ${signal ?? code}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`));
+    });
   });
 }
