@@ -47,11 +47,18 @@ export class SecretScrubber extends Transform {
   }
 
   private mask(buf: Buffer): void {
-    for (const needle of this.needles) {
-      for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + needle.length)) {
-        buf.fill(0x2a, at, at + needle.length);
-        this.hits++;
-      }
+    this.hits += maskSecrets(buf, this.needles);
+  }
+}
+
+/** Overwrites every occurrence of `needles` in `buf` with `*`; returns how many there were. */
+export function maskSecrets(buf: Buffer, needles: Buffer[]): number {
+  let hits = 0;
+  for (const needle of needles) {
+    for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + needle.length)) {
+      buf.fill(0x2a, at, at + needle.length);
+      hits++;
     }
   }
+  return hits;
 }

@@ -2,7 +2,7 @@
 // leak (then a second one later, and a diff of the two), or a heap close to its limit.
 // Rationed: at most `max` per run, not more often than `minIntervalMs` per probe, and only when
 // the machine has room (writing a snapshot needs about twice the heap).
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +15,7 @@ import { moduleFile } from '../shared/module-file.ts';
 import type { GrowthRow } from './summary.ts';
 import type { Culprit } from './culprits.ts';
 import { SecretScrubber, knownSecrets } from './scrub.ts';
+import { copyScrubbed } from './scrub-copy.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -152,12 +153,9 @@ export class SnapshotTaker {
     try {
       // Streamed to disk as V8 serialises it: the main thread never holds the whole snapshot.
       // Owner-only (0600): a snapshot is the worker's whole heap. Known secrets are masked as it streams.
-      const stream = host.worker ? await host.worker.getHeapSnapshot() : await rawSnapshotOf(host, file);
-      try {
-        await pipeline(stream, new SecretScrubber(knownSecrets(process.env, this.opts.secrets)), createWriteStream(file, { mode: 0o600 }));
-      } finally {
-        if (!host.worker) await rm(`${file}.raw`, { force: true });
-      }
+      const secrets = knownSecrets(process.env, this.opts.secrets);
+      if (host.worker) await pipeline(await host.worker.getHeapSnapshot(), new SecretScrubber(secrets), createWriteStream(file, { mode: 0o600 }));
+      else await scrubbedSnapshotOf(host, file, secrets);
       this.opts.bus.emit('event', { t: Date.now(), probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: Date.now() - now, ...cost() } });
       return file;
     } catch (err) {
@@ -176,15 +174,14 @@ export class SnapshotTaker {
  * A process probe writes its snapshot through its inspector into a side file (0600) first; the
  * scrubbed copy is what is kept, like a worker's.
  */
-async function rawSnapshotOf(host: SnapshotHost, file: string): Promise<NodeJS.ReadableStream> {
+async function scrubbedSnapshotOf(host: SnapshotHost, file: string, secrets: string[]): Promise<void> {
   const raw = `${file}.raw`;
   try {
     await host.snapshot!(raw);
-  } catch (err) {
+    await copyScrubbed(raw, file, secrets);
+  } finally {
     await rm(raw, { force: true });
-    throw err;
   }
-  return createReadStream(raw);
 }
 
 export interface DiffResult {
