@@ -10,6 +10,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { detectSuite, footprintSuite } from './detect.ts';
 import { executorSuite } from './executor.ts';
+import { floorCostSuite } from './floor-cost.ts';
 import { ingestSuite } from './ingest.ts';
 import { memorySuite } from './memory.ts';
 import { overheadSuite } from './overhead.ts';
@@ -25,6 +26,7 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<Row[]>> = {
   detect: detectSuite,
   footprint: footprintSuite,
   process: processSamplingSuite,
+  floor: floorCostSuite,
 };
 const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process', 'footprint'];
 

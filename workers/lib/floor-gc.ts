@@ -1,0 +1,72 @@
+// The forced collections that give the leak detector its heap floors, made as cheap as they can
+// be (#23 item 5). Measured (bench/floor-cost.ts, Binance client at 10k msg/s, floors every 2 s):
+// the memory-returning "last resort" collection forced every interval was the harness's whole
+// CPU cost — V8 runs up to seven full GCs for it, ~2.7× one plain full GC. So:
+// - an interval in which V8 ran a full collection of its own forces none: a natural mark-compact
+//   leaves the same live heap, and GcFloor (runtime.ts) takes its figure as a full-GC floor;
+// - otherwise one plain full collection, and the memory-returning one only every
+//   RETURN_MEMORY_EVERY_MS: forced often, plain collections keep V8's memory reducer from ever
+//   running (8 idle workers held 146.5 MB of RSS against 120.2 MB with the returning flavour),
+//   and one returning collection now and then is what hands the pages back.
+import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
+import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
+import { fullGc, memoryReducingGc } from '../../src/shared/forced-gc.ts';
+
+const RETURN_MEMORY_EVERY_MS = 30_000;
+
+export interface FloorCollector {
+  /** Collections forced so far, and intervals skipped because a natural full GC came in them. */
+  readonly forced: number;
+  readonly skipped: number;
+  stop(): void;
+}
+
+/** `npm run bench -- --suite floor` measures the old rule (a returning collection every interval) beside this one. */
+const OLD_RULE = process.env.EXSOAK_BENCH_FLOOR_OLD_RULE === '1';
+
+export function startFloorCollections(intervalMs: number): FloorCollector {
+  const plain = fullGc();
+  const returning = memoryReducingGc();
+  let lastNaturalMajor = Number.NEGATIVE_INFINITY;
+  let lastReturned = performance.now();
+  // Our own forced collections are major GCs too: they are told apart by when they ran.
+  let forcedFrom = Number.NaN;
+  let forcedTo = Number.NaN;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as { detail?: { kind?: number } }).detail?.kind !== constants.NODE_PERFORMANCE_GC_MAJOR) continue;
+      if (entry.startTime >= forcedFrom && entry.startTime <= forcedTo) continue;
+      lastNaturalMajor = Math.max(lastNaturalMajor, entry.startTime + entry.duration);
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  const state = { forced: 0, skipped: 0 };
+  const timer: LongTimer = setLongInterval(() => {
+    const now = performance.now();
+    if (!OLD_RULE && now - lastNaturalMajor < intervalMs) {
+      state.skipped++;
+      return;
+    }
+    forcedFrom = now;
+    if (OLD_RULE || now - lastReturned >= RETURN_MEMORY_EVERY_MS) {
+      returning();
+      lastReturned = now;
+    } else {
+      plain();
+    }
+    forcedTo = performance.now();
+    state.forced++;
+  }, intervalMs);
+  return {
+    get forced() {
+      return state.forced;
+    },
+    get skipped() {
+      return state.skipped;
+    },
+    stop() {
+      clearLongTimer(timer);
+      observer.disconnect();
+    },
+  };
+}
