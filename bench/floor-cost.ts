@@ -14,7 +14,8 @@ const TOTAL_RATE = Number(process.env.EXSOAK_BENCH_FLOOR_RATE ?? 10_000);
 
 export async function floorCostSuite(ctx: SuiteContext): Promise<Row[]> {
   const reps = ctx.quick ? 1 : 5;
-  const warmupMs = ctx.quick ? 1000 : 3000;
+  // Past the collector's start-up phase (START_MS in floor-gc.ts), where every collection returns memory.
+  const warmupMs = ctx.quick ? 1000 : 12_000;
   const windowMs = ctx.quick ? 3000 : 8000;
   const ratePerStream = Math.ceil(TOTAL_RATE / SYMBOLS.length);
   const runs: Record<'bare' | 'always' | 'natural' | 'none', IngestResult[]> = { bare: [], always: [], natural: [], none: [] };
