@@ -1,12 +1,12 @@
-// The forced collections that give the leak detector its heap floors, made as cheap as they can
-// be (#23 item 5). Measured (bench/floor-cost.ts, Binance client at 10k msg/s, floors every 2 s):
-// the memory-returning "last resort" collection forced every interval was the harness's whole
-// CPU cost — V8 runs up to seven full GCs for it, ~2.7× one plain full GC. So:
+// The forced collections that give the leak detector its heap floors, made cheaper (#23 item 5).
+// Measured (bench/floor-cost.ts, Binance client at 10k msg/s, floors every 2 s, steady state):
+// the memory-returning "last resort" collection forced every interval cost ×1.77 the bare CPU
+// per message (V8 runs up to seven full GCs for it); this rule ×1.34; none at all ×1.07. So:
 // - an interval in which V8 ran a full collection of its own forces none: a natural mark-compact
 //   leaves the same live heap, and GcFloor (runtime.ts) takes its figure as a full-GC floor;
-// - otherwise one plain full collection, and the memory-returning one only every
-//   RETURN_MEMORY_EVERY_MS: forced often, plain collections keep V8's memory reducer from ever
-//   running (8 idle workers held 146.5 MB of RSS against 120.2 MB with the returning flavour),
+// - otherwise one plain full collection, and the memory-returning one only while the probe
+//   starts and then every RETURN_MEMORY_EVERY_MS: forced often, plain collections keep V8's
+//   memory reducer from running (8 idle workers: +0.9 MB of RSS each against the old rule),
 //   and one returning collection now and then is what hands the pages back.
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
