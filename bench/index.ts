@@ -12,6 +12,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { detectSuite, footprintSuite } from './detect.ts';
 import { executorSuite } from './executor.ts';
+import { floorCostSuite } from './floor-cost.ts';
 import { ingestSuite } from './ingest.ts';
 import { memorySuite } from './memory.ts';
 import { overheadSuite } from './overhead.ts';
@@ -31,6 +32,7 @@ const SUITES: Record<string, (ctx: SuiteContext) => Promise<Row[]>> = {
   process: processSamplingSuite,
   python: pythonSuite,
   trust: trustSuite,
+  floor: floorCostSuite,
 };
 const DEFAULT = ['ingest', 'overhead', 'executor', 'memory', 'process', 'footprint'];
 

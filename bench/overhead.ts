@@ -14,14 +14,14 @@ import type { SuiteContext } from './lib/suite.ts';
 import { DEFAULT_RATE_PER_STREAM, SYMBOLS } from './ingest.ts';
 
 /** The binance probe under WorkerHost + Sampler (1 s), as in a soak; rate from its reported counter. */
-async function probeThroughput(sim: SimProcess, warmupMs: number, windowMs: number): Promise<IngestResult> {
+export async function probeThroughput(sim: SimProcess, warmupMs: number, windowMs: number, gcFloorIntervalMs = 2000): Promise<IngestResult> {
   const bus = new Bus();
   const host = startProbe({
     kind: 'binance',
     bus,
     options: { symbols: SYMBOLS, streams: ['trade'] },
     endpoints: { ws: sim.urls[0]!, rest: sim.urls[1]! },
-    gcFloorIntervalMs: 2000,
+    gcFloorIntervalMs,
   });
   const sampler = new Sampler([host], bus, 1000, 1000);
   const watch = new CounterWatch(host, 'messages');

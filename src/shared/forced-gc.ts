@@ -16,15 +16,21 @@ function exposed(): Gc {
   return gc;
 }
 
+/** One plain full collection of the calling thread's isolate (a third of a returning one's CPU). */
+export function fullGc(): () => void {
+  const collect = exposed();
+  return () => collect({ type: 'major', execution: 'sync' });
+}
+
 /**
  * A full collection of the calling thread's isolate that also hands memory back: V8's
  * "last resort" flavour shrinks the young generation and releases emptied pages. A plain forced
  * collection keeps them committed, and forced every few seconds it keeps V8's memory reducer from
  * ever running: measured, 8 idle workers collected every 5 s held 146.5 MB of RSS against 126.2
- * MB for 8 bare ones, 120.2 MB with this flavour. What it leaves is the same live heap, and a
- * busy client pays no measurable CPU for it: the Binance client at 300k msg/s with a floor every
- * 2 s read 1.16× the bare CPU per message with it, 1.13× with plain collections (5 runs each,
- * 1.05–1.26 overall: within the noise of a 2-core box).
+ * MB for 8 bare ones, 120.2 MB with this flavour. What it leaves is the same live heap, but it
+ * runs up to seven full GCs: ~2.7× the CPU of a plain one, and forced every 2 s it cost the
+ * Binance client at 10k msg/s ×1.54 its bare CPU per message. So the heap-floor collections
+ * (workers/lib/floor-gc.ts) use it only now and then, and `fullGc` in between.
  */
 export function memoryReducingGc(): () => void {
   const collect = exposed();

@@ -37,13 +37,20 @@ class ByteMasker {
   }
 
   private mask(buf: Buffer): void {
-    for (const needle of this.needles) {
-      for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + needle.length)) {
-        buf.fill(0x2a, at, at + needle.length);
-        this.hits++;
-      }
+    this.hits += maskBytes(buf, this.needles);
+  }
+}
+
+/** Overwrites every occurrence of `needles` in `buf` with `*`, in place; returns how many there were. */
+export function maskBytes(buf: Buffer, needles: readonly Buffer[]): number {
+  let hits = 0;
+  for (const needle of needles) {
+    for (let at = buf.indexOf(needle); at >= 0; at = buf.indexOf(needle, at + needle.length)) {
+      buf.fill(0x2a, at, at + needle.length);
+      hits++;
     }
   }
+  return hits;
 }
 
 /** A stream that masks every occurrence of `secrets`, also across chunk boundaries. */

@@ -2,12 +2,12 @@
 // leak (then a second one later, and a diff of the two), or a heap close to its limit.
 // Rationed: at most `max` per run, not more often than `minIntervalMs` per probe, and only when
 // the machine has room (writing a snapshot needs about twice the heap).
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, existsSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Worker } from 'node:worker_threads';
+import { fork } from 'node:child_process';
 import type { Bus } from '../bus/bus.ts';
 import type { Host } from '../bus/host.ts';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
@@ -17,6 +17,7 @@ import type { Culprit } from './culprits.ts';
 import { SecretScrubber } from '../shared/secret-stream.ts';
 import { knownSecrets } from '../shared/secrets.ts';
 import { PYTHON_LOOK_SUFFIX, lookDiff } from './python-culprits.ts';
+import { copyScrubbed } from './scrub-copy.ts';
 
 export interface SnapshotSettings {
   max: number;
@@ -142,13 +143,20 @@ export class SnapshotTaker {
     };
     this.opts.bus.emit('event', { t: now, probe, kind: 'snapshot-start', data: { reason, rssBeforeBytes: rssBefore } });
     try {
-      // Streamed to disk as the host's runtime serialises it (a process probe's may spill into a
-      // 0600 side file first): the main thread never holds the whole snapshot. Owner-only (0600):
-      // a snapshot is the probe's whole heap. Known secrets are masked as it streams.
+      // Streamed to disk as the host's runtime serialises it: the main thread never holds the whole
+      // snapshot. Owner-only (0600): a snapshot is the probe's whole heap. Known secrets are masked.
       const scratch = `${file}.raw`;
       try {
         const stream = await host.snapshot(scratch);
-        await pipeline(stream, new SecretScrubber(knownSecrets().values), createWriteStream(file, { mode: 0o600 }));
+        const secrets = knownSecrets().values;
+        if (existsSync(scratch)) {
+          // A process probe's runtime wrote it into the scratch file: copied through one reused
+          // buffer, since a stream pipeline's chunk buffers left ~40 MB in the supervisor's RSS.
+          (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+          await copyScrubbed(scratch, file, secrets);
+        } else {
+          await pipeline(stream, new SecretScrubber(secrets), createWriteStream(file, { mode: 0o600 }));
+        }
       } finally {
         await rm(scratch, { force: true });
       }
@@ -172,11 +180,19 @@ export interface DiffResult {
   culpritError?: string;
 }
 
+/** The diff of two snapshots, computed in a child process (diff-worker.ts says why). */
 export function diffInWorker(before: string, after: string): Promise<DiffResult> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(moduleFile('./diff-worker.ts', import.meta.url), { workerData: { before, after } });
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => code !== 0 && reject(new Error(`diff worker exited with ${code}`)));
+    // execArgv: none of this process's flags (an --inspect port, a heap limit) belong to the child.
+    const child = fork(moduleFile('./diff-worker.ts', import.meta.url), [before, after], { execArgv: [], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    let stderr = '';
+    let result: DiffResult | undefined;
+    child.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
+    child.once('message', (message) => (result = message as DiffResult));
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      if (result) resolve(result);
+      else reject(new Error(`snapshot diff process exited with ${signal ?? code}${stderr.trim() ? `: ${stderr.trim().split('\n').slice(-3).join(' ')}` : ''}`));
+    });
   });
 }

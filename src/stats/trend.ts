@@ -80,22 +80,40 @@ function autocorrelationInflation(t: number[], y: number[], slope: number): numb
   return Math.max(1, 1 + (2 / (n * (n - 1) * (n - 2))) * sum);
 }
 
+/**
+ * The pairwise slopes are written into one reused buffer: the leak detector runs this on every
+ * sample (up to 240 points: 28,680 slopes), and a fresh array each time was the supervisor's
+ * whole garbage rate — ~0.5 MB a call, in large-object pages — which made V8 grow its young
+ * generation to ~130 MB and the process RSS with it (issue #23 item 4a).
+ */
+let scratch = new Float64Array(0);
+/** A buffer above this (a 4096-point series: 67 MB) is not kept between calls. */
+const KEEP_SCRATCH_SLOPES = 1 << 17;
+
+function slopeBuffer(pairs: number): Float64Array {
+  if (pairs <= scratch.length) return scratch;
+  const buffer = new Float64Array(pairs);
+  if (pairs <= KEEP_SCRATCH_SLOPES) scratch = buffer;
+  return buffer;
+}
+
 export function theilSen(t: number[], y: number[], confidence = 0.95): TrendResult | undefined {
   const n = t.length;
   if (n < 3) return undefined;
-  const slopes: number[] = [];
+  const buffer = slopeBuffer((n * (n - 1)) / 2);
+  let m = 0;
   let s = 0;
   for (let i = 0; i < n - 1; i++) {
     for (let j = i + 1; j < n; j++) {
       const dy = y[j]! - y[i]!;
       s += Math.sign(dy) * Math.sign(t[j]! - t[i]!);
       const dt = t[j]! - t[i]!;
-      if (dt !== 0) slopes.push(dy / dt);
+      if (dt !== 0) buffer[m++] = dy / dt;
     }
   }
-  if (slopes.length === 0) return undefined;
-  slopes.sort((a, b) => a - b);
-  const m = slopes.length;
+  if (m === 0) return undefined;
+  // A typed array sorts numerically in place, without a comparator call per step.
+  const slopes = buffer.subarray(0, m).sort();
   const slope = m % 2 ? slopes[(m - 1) / 2]! : (slopes[m / 2 - 1]! + slopes[m / 2]!) / 2;
   const inflation = autocorrelationInflation(t, y, slope);
   const varS = ((n * (n - 1) * (2 * n + 5)) / 18) * inflation;

@@ -43,7 +43,13 @@ async function culpritsOf(what: 'feed' | 'listeners', first: number, then: numbe
     await grow(what, then);
     const after = await taker.capture('client', 'test', true);
     assert.ok(before && after, 'both snapshots were written');
-    return await diffInWorker(before, after);
+    // #23 4b: the parse runs in a child process, so none of it stays in this one's RSS (in a
+    // worker thread it left tens of MB behind).
+    const rssBefore = process.memoryUsage.rss();
+    const diff = await diffInWorker(before, after);
+    const cost = process.memoryUsage.rss() - rssBefore;
+    assert.ok(cost < 10 * 1024 * 1024, `the snapshot diff cost this process ${(cost / 2 ** 20).toFixed(1)} MB of RSS`);
+    return diff;
   } finally {
     await worker.terminate();
   }

@@ -107,3 +107,27 @@ test("#26.11 the supervisor's stdout/stderr mask known secrets whoever writes (a
   out.write(Buffer.from('plain bytes\n'));
   assert.deepEqual(got, [`said ${REDACTED}\n`, `bytes ${REDACTED}\n`, 'plain bytes\n']);
 });
+
+
+test('copyScrubbed masks secrets around its 1 MB chunk boundaries and keeps every byte, the copy 0600', async () => {
+  const { copyScrubbed } = await import('../../src/snapshot/scrub-copy.ts');
+  const { mkdtempSync, readFileSync, statSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(`${tmpdir()}/scrub-copy-`);
+  const secret = 'SKsecret123';
+  const chunk = 1024 * 1024;
+  // A secret straddling each of the first boundaries at every offset, and one at the very end.
+  let text = '';
+  for (let shift = 0; shift < secret.length; shift++) {
+    text += 'x'.repeat(chunk * (shift + 1) - text.length - shift) + secret;
+  }
+  text += 'tail' + secret;
+  writeFileSync(`${dir}/raw`, text);
+  await copyScrubbed(`${dir}/raw`, `${dir}/out`, [secret, 'short']);
+  const out = readFileSync(`${dir}/out`, 'utf8');
+  assert.equal(out.length, text.length);
+  assert.equal(out.includes(secret), false);
+  assert.equal(out, text.replaceAll(secret, '*'.repeat(secret.length)));
+  assert.equal(statSync(`${dir}/out`).mode & 0o777, 0o600);
+  await assert.rejects(copyScrubbed(`${dir}/raw`, `${dir}/out`, [secret]), /EEXIST/);
+});

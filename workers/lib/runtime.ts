@@ -2,7 +2,7 @@
 // task's MessagePort; the post-GC heap floor is measured here, in the worker's own isolate,
 // because only the isolate that collects knows what survived its collections.
 import v8 from 'node:v8';
-import { memoryReducingGc } from '../../src/shared/forced-gc.ts';
+import { startFloorCollections, type FloorCollector } from './floor-gc.ts';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
 import type { Level, ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../src/bus/protocol.ts';
 import { ProbeOutput } from './probe-output.ts';
@@ -151,7 +151,6 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   });
 
   const gcFloor = new GcFloor();
-  const collect = task.gcFloorIntervalMs > 0 ? memoryReducingGc() : undefined;
   const leak = task.injectLeakBytesPerSec > 0 ? new LeakInjector(task.injectLeakBytesPerSec) : undefined;
 
   const report = (withFloor = true) => {
@@ -162,7 +161,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   };
 
   const timers: (NodeJS.Timeout | LongTimer)[] = [setLongInterval(() => report(), task.reportIntervalMs)];
-  if (collect) timers.push(setLongInterval(collect, task.gcFloorIntervalMs));
+  const floors: FloorCollector | undefined = task.gcFloorIntervalMs > 0 ? startFloorCollections(task.gcFloorIntervalMs) : undefined;
   if (leak) timers.push(leak.start());
 
   const ctx: ProbeContext<Options> = {
@@ -188,6 +187,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
     await main(ctx);
   } finally {
     for (const timer of timers) 'cleared' in timer ? clearLongTimer(timer) : clearInterval(timer);
+    floors?.stop();
     // Final counters only: a floor measured after the probe has torn itself down would look
     // like the leak going away.
     report(false);
