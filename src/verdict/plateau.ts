@@ -118,8 +118,35 @@ export function searchPlateau(points: Point[], paceMbPerH: number, confidence: n
   const band = 4 * Math.max(noiseMb(tail), spreadMb(tail));
   let start = n;
   while (start > 0 && Math.abs(points[start - 1]!.y - level) <= band) start--;
+  // Flat stretches before it join the plateau while the floor's growth from them to the end,
+  // averaged over that time, stays within the budget's pace: a healthy heap's one late step (a
+  // table rehashed, a buffer grown once: 0.01–0.4 MB after minutes flat in the trust corpus) must
+  // not restart the plateau; a leak in steps averages more than the pace over its steps, and the
+  // 3× rule below still asks the joined plateau to outlast its pauses. A rise is no such stretch:
+  // its points are not flat for MIN_POINTS in a row.
+  const end = n > 0 ? points[n - 1]!.t : 0;
+  const endLevel = median(points.slice(-Math.min(n, MIN_POINTS)).map((p) => p.y));
+  let joined = false;
+  while (start > 0) {
+    // Up to two points in between: the samples taken while the floor moved to the next level.
+    let to = start;
+    let first = to - 1;
+    for (let skip = 0; skip <= 2 && to - skip > 0; skip++) {
+      first = to - skip - 1;
+      while (first > 0 && Math.abs(points[first - 1]!.y - points[to - skip - 1]!.y) <= band) first--;
+      if (to - skip - first >= MIN_POINTS) break;
+    }
+    const stretch = points.slice(first, start);
+    if (stretch.length < MIN_POINTS) break;
+    const growth = endLevel - median(stretch.map((p) => p.y));
+    if (Math.abs(growth) > Math.max(band, (paceMbPerH * (end - points[first]!.t)) / HOUR)) break;
+    start = first;
+    joined = true;
+  }
   const trend = n - start >= MIN_POINTS ? trendOf(points.slice(start), confidence) : undefined;
-  const flat = trend !== undefined && trend.high <= paceMbPerH;
+  // A joined plateau holds a late step, which widens the slope's interval: its growth averaged
+  // over its length (the joining rule) and its slope within the pace make it flat.
+  const flat = trend !== undefined && (trend.high <= paceMbPerH || (joined && trend.slope <= paceMbPerH));
   // A flat stretch: the floor stays within the same ±2σ band. A step-wise leak's pauses are such
   // stretches; a cache that fills smoothly has none longer than the noise lets it.
   // Before the level the series ends at: that last stretch is the candidate, not a previous pause.
