@@ -207,11 +207,21 @@ test("a process probe's metrics port equal to exsoak's own is exit 2 naming both
 });
 
 test('an attached PID that disappears is a failed probe, not a supervisor error; it is never signalled', async () => {
-  const target = spawn('sh', ['-c', 'trap "echo got TERM" TERM; sleep 2; echo done'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // It ends when told (its stdin closed) once exsoak samples it: a fixed lifetime would race
+  // exsoak's own start-up on a busy machine ("does not exist" instead of "disappeared").
+  const target = spawn('sh', ['-c', 'trap "echo got TERM" TERM; read line; echo done'], { stdio: ['pipe', 'pipe', 'ignore'] });
   let said = '';
   target.stdout.on('data', (d: Buffer) => (said += d));
+  let told = false;
+  const endOnceSampled = (text: string) => {
+    const dir = /results in (\S+)/.exec(text)?.[1];
+    if (told || !dir) return;
+    told = true;
+    const samples = path.join(dir, 'samples.ndjson');
+    void waitFor(() => existsSync(samples) && readFileSync(samples, 'utf8').includes('"probe":"attached"'), { timeoutMs: 30_000, what: 'a sample of the attached process' }).then(() => target.stdin.end());
+  };
   try {
-    const { res, verdict } = await run({ duration: '4s', probes: { attached: { kind: 'process', pid: target.pid }, idle: { kind: 'idle' } } });
+    const { res, verdict } = await run({ duration: '6s', probes: { attached: { kind: 'process', pid: target.pid }, idle: { kind: 'idle' } } }, { onStderr: endOnceSampled });
     assert.equal(res.code, 1, res.stderr);
     const a = verdict!.probes.attached!;
     assert.equal(a.status, 'crashed');
