@@ -20,6 +20,10 @@ const SERIAL = new Set([
   'test/unit/prom-scrape.test.ts', // a stalled scrape is abandoned within 2 s
   'test/e2e/cli-run.test.ts', // abortOnFail stops within one sample interval; a run within 30 s
   'test/e2e/process-faults.test.ts', // a crashed process is reported within 20 s
+  // A worker driven out of memory: beside other files' load the test process itself was once
+  // seen to die (SIGSEGV-like, no test failure reported); alone it has always passed.
+  'test/integration/supervisor.test.ts',
+  'test/e2e/supervisor-memory.test.ts', // the supervisor's heap and RSS growth under fast sampling, bounded
 ]);
 
 /**
@@ -35,7 +39,6 @@ const LONG_FIRST = [
   'test/integration/module-probe.test.ts',
   'test/e2e/security.test.ts',
   'test/e2e/compare.test.ts',
-  'test/integration/supervisor.test.ts',
   'test/integration/faults-bitunix.test.ts',
   'test/integration/faults-binance.test.ts',
   'test/e2e/cli-bisect.test.ts',
