@@ -13,7 +13,7 @@ import { MB } from '../shared/units.ts';
 import { NdjsonFile } from './files.ts';
 
 /** The seed's leak check: final memory < 1.5 × the first sample. */
-export const LEAK_RATIO_LIMIT = 1.5;
+const LEAK_RATIO_LIMIT = 1.5;
 
 export interface PeriodicReporterOptions {
   bus: Bus;

@@ -3,7 +3,7 @@
 // hour labels at its own scaled times, so its table reads like the one its users keep by hand.
 
 /** Where the checkpoints fall, as fractions of the run. */
-export const MEMORY_CHECKPOINTS = [0, 1 / 8, 1 / 4, 1 / 2, 3 / 4, 1] as const;
+const MEMORY_CHECKPOINTS = [0, 1 / 8, 1 / 4, 1 / 2, 3 / 4, 1] as const;
 
 export interface MemoryRow {
   /** The checkpoint in the scenario's own (nominal) time, e.g. "h4" or "45m". */

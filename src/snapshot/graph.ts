@@ -54,7 +54,7 @@ export function loadHeapGraph(file: string): HeapGraph {
   return buildHeapGraph(JSON.parse(readFileSync(file, 'utf8')) as RawSnapshot);
 }
 
-export function buildHeapGraph(raw: RawSnapshot): HeapGraph {
+function buildHeapGraph(raw: RawSnapshot): HeapGraph {
   const meta = raw.snapshot.meta;
   const nf = meta.node_fields.length;
   const ef = meta.edge_fields.length;

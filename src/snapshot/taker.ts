@@ -19,7 +19,7 @@ import { knownSecrets } from '../shared/secrets.ts';
 import { PYTHON_LOOK_SUFFIX, lookDiff } from './python-culprits.ts';
 import { copyScrubbed } from './scrub-copy.ts';
 
-export interface SnapshotSettings {
+interface SnapshotSettings {
   max: number;
   minIntervalMs: number;
   /** After a confirmed leak, the second snapshot comes this much later (or at the end of the run). */

@@ -12,7 +12,7 @@ import { MetricScope } from './metrics.ts';
 import { InstrumentCost } from '../shared/instrument-cost.ts';
 import { LeakDetector, type LeakReport, type LeakSettings } from './leak.ts';
 
-export type { Criterion, ProbeVerdict, Verdict, ProcessLeak } from '../bus/verdict.ts';
+export type { Criterion, Verdict } from '../bus/verdict.ts';
 
 export interface Breach {
   scope: string;

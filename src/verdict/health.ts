@@ -6,7 +6,7 @@ import type { Criterion } from '../bus/verdict.ts';
 import { samplerGapFails } from '../shared/sampler-gap.ts';
 
 /** The exit reason WorkerHost gives a worker whose thread was terminated after the stop grace. */
-export const TERMINATED = /terminated after the stop grace period/;
+const TERMINATED = /terminated after the stop grace period/;
 
 export class ProbeHealth {
   private readonly samples = new Map<string, number>();

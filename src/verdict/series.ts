@@ -54,7 +54,7 @@ export class WindowSeries {
  * Quantiles in bounded memory: values fall into logarithmic buckets 1 % wide (DDSketch's idea),
  * so a 24 h run at 1 s sampling costs a few hundred buckets, and p99 is within 1 % of the truth.
  */
-export class QuantileSketch {
+class QuantileSketch {
   private static readonly GAMMA = 1.02;
   private static readonly LOG_GAMMA = Math.log(QuantileSketch.GAMMA);
   private readonly positive = new Map<number, number>();

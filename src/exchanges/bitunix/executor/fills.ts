@@ -9,7 +9,7 @@ const SCALE_DIGITS = 10;
 const SCALE = 10 ** SCALE_DIGITS;
 
 /** "0.0003" → 3_000_000 (units of 1e-10); undefined for anything that is not a plain decimal. */
-export function toUnits(qty: string | undefined): number | undefined {
+function toUnits(qty: string | undefined): number | undefined {
   if (qty === undefined) return undefined;
   const m = /^\s*(\d+)(?:\.(\d+))?\s*$/.exec(qty);
   if (!m) return undefined;
@@ -18,7 +18,7 @@ export function toUnits(qty: string | undefined): number | undefined {
   return Number.isSafeInteger(units) ? units : undefined;
 }
 
-export function fromUnits(units: number): string {
+function fromUnits(units: number): string {
   const whole = Math.floor(units / SCALE);
   const frac = String(units % SCALE).padStart(SCALE_DIGITS, '0').replace(/0+$/, '');
   return frac ? `${whole}.${frac}` : String(whole);
