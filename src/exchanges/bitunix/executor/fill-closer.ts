@@ -1,6 +1,8 @@
 // Fill closing: "no real fills" means any quantity the market fills on one of our orders is closed
-// at once with one reduce-only HEDGE close (side names the position, EXCHANGES.md). The FillLedger
-// counts; this reads the fills the executor did not see pushed and sends the closes.
+// at once with one reduce-only HEDGE close. In HEDGE mode the side names the position (BUY+CLOSE
+// closes a long, SELL+CLOSE a short; Bitunix docs, as ccxt does), so a close repeats the fill's
+// side. The FillLedger counts; this reads the fills the executor did not see pushed and sends the
+// closes.
 import { backoffDelay, sleep } from '../backoff.ts';
 import { isBitunixError, isOrderNotFound } from '../errors.ts';
 import type { BitunixRest } from '../rest.ts';
