@@ -42,17 +42,7 @@ if __name__ == "__main__":
 }
 
 export function pythonScenarioSource(name: string, client: string, schema: string): string {
-  return `# yaml-language-server: $schema=${schema}
-# Run: npx exsoak run ${'{{scenario}}'}     (then --duration 24h for the real soak)
-name: ${name}
-duration: 1m
-sampleInterval: 1s
-gcFloorInterval: 2s
-leak: { warmup: 10s }
-simulators:
-  binance: { rate: 10 }
-probes:
-  client:
+  return `${scenarioHead(name, schema)}
     kind: process
     command: [python3, ${client}]         # CPython >= 3.9 for python: true
     simulator: binance
@@ -64,9 +54,27 @@ probes:
       - drops.unscheduled < 10
       - heap_floor_mb.growth < 50
       - rss_mb.max < 450
-process:
+${SCENARIO_TAIL}`;
+}
+
+/** What both scaffolded scenarios start with, up to the probe's kind. */
+export function scenarioHead(name: string, schema: string): string {
+  return `# yaml-language-server: $schema=${schema}
+# Run: npx exsoak run ${'{{scenario}}'}     (then --duration 24h for the real soak)
+name: ${name}
+duration: 1m
+sampleInterval: 1s
+gcFloorInterval: 2s
+leak: { warmup: 10s }
+simulators:
+  binance: { rate: 10 }
+probes:
+  client:`;
+}
+
+/** What both end with: the seed's abort on the supervisor's RSS. */
+export const SCENARIO_TAIL = `process:
   thresholds:
     - threshold: rss_mb.max < 450
       abortOnFail: true
 `;
-}

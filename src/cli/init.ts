@@ -6,7 +6,7 @@ import path from 'node:path';
 import { packageFile } from '../shared/module-file.ts';
 import type { CommandModule } from 'yargs';
 import { UsageError } from './errors.ts';
-import { pythonClientSource, pythonScenarioSource } from './init-python.ts';
+import { pythonClientSource, pythonScenarioSource, SCENARIO_TAIL, scenarioHead } from './init-python.ts';
 
 interface InitArgs {
   dir: string;
@@ -57,17 +57,7 @@ export default defineProbe<Options>(async (ctx) => {
 }
 
 function scenarioSource(name: string, module: string, schema: string): string {
-  return `# yaml-language-server: $schema=${schema}
-# Run: npx exsoak run ${'{{scenario}}'}     (then --duration 24h for the real soak)
-name: ${name}
-duration: 1m
-sampleInterval: 1s
-gcFloorInterval: 2s
-leak: { warmup: 10s }
-simulators:
-  binance: { rate: 10 }
-probes:
-  client:
+  return `${scenarioHead(name, schema)}
     kind: module
     module: ${module}
     simulator: binance
@@ -77,11 +67,7 @@ probes:
       - msg_rate.avg > 10
       - drops.unscheduled < 10
       - heap_floor_mb.growth < 50
-process:
-  thresholds:
-    - threshold: rss_mb.max < 450
-      abortOnFail: true
-`;
+${SCENARIO_TAIL}`;
 }
 
 export const initCommand: CommandModule<object, InitArgs> = {

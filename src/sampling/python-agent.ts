@@ -35,27 +35,6 @@ export interface AgentReply {
   [key: string]: unknown;
 }
 
-/** One allocation site from `diff`: the user's line, and the traceback most recent call first. */
-interface AllocationSite {
-  site: string;
-  code: string;
-  sizeDelta: number;
-  countDelta: number;
-  size: number;
-  count: number;
-  frames: { at: string; lib: 'stdlib' | 'site-packages' | null }[];
-}
-
-/** One container from `holders` whose len() grew, with its referrer path (root first). */
-interface GrownHolder {
-  holder: string;
-  type: string;
-  path: string[];
-  countDelta: number;
-  len: number;
-  sizeBytes: number;
-}
-
 export type AgentOp = 'usage' | 'floor' | 'snapshot' | 'diff' | 'holders';
 
 interface Pending {
