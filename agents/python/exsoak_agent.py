@@ -12,9 +12,8 @@ Requests (`{"id": N, "op": ...}`):
   diff      the last two snapshots compared, grouped by traceback and named by the user's line
   holders   containers whose len() grew since the previous `holders`, with who holds them
 
-gc.collect(), take_snapshot(), gc.get_objects() and gc.get_referrers() are C calls that hold the
-GIL for their whole run: every reply says how long the longest of them paused the program
-(`pauseMs`), so the supervisor can report the cost instead of guessing it.
+gc.collect(), take_snapshot(), gc.get_objects() and gc.get_referrers() hold the GIL for their whole
+run: every reply says how long the longest paused the program (`pauseMs`), so the cost is reported.
 """
 
 import collections
