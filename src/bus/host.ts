@@ -4,20 +4,9 @@
 // interface; what a host cannot do is an explicit answer (`evidence()` says why not), not a
 // missing method. Lives in the bottom layer: src/sampling and src/snapshot may not import the
 // supervisor that implements it.
+import type { HeapFigures } from './types.ts';
 
 export type HostStatus = 'pending' | 'starting' | 'running' | 'stopping' | 'stopped' | 'crashed';
-
-/** Heap figures of one reading; null where the host has no V8 heap it can read. */
-interface HeapFigures {
-  heapUsed: number | null;
-  heapTotal: number | null;
-  external: number | null;
-  heapLimit: number | null;
-  detachedContexts: number | null;
-  /** The lowest post-GC heap since the previous reading (before the sampler's floor rule). */
-  heapFloor: number | null;
-  heapFloorMajor: boolean;
-}
 
 /** A probe in a process of its own: RSS and CPU are its own (and its descendants'). */
 export interface OwnProcessReading extends HeapFigures {

@@ -4,11 +4,8 @@ import type { PeriodicReport } from './report.ts';
 // What flows on the bus. Consumers (results, verdict, metrics, progress, snapshot) depend on
 // these shapes only, never on each other.
 
-/** One sample of one probe worker (or of the whole process, probe = "process"). */
-export interface Sample {
-  t: number;
-  probe: string;
-  /** V8 heap of the worker's isolate (of the supervisor's for "process"). */
+/** V8 heap figures: of a worker's isolate (of the supervisor's for "process"); null where there is no V8 heap to read. */
+export interface HeapFigures {
   heapUsed: number | null;
   heapTotal: number | null;
   external: number | null;
@@ -22,6 +19,12 @@ export interface Sample {
   heapFloor: number | null;
   /** Whether heapFloor came from a full (mark-compact) collection. */
   heapFloorMajor: boolean;
+}
+
+/** One sample of one probe worker (or of the whole process, probe = "process"). */
+export interface Sample extends HeapFigures {
+  t: number;
+  probe: string;
   /**
    * Process-wide RSS and CPU % (pidusage): the same figure on every worker probe's line of a
    * tick; a probe that is a process of its own (`ownProcess`) has its own (and its descendants').
