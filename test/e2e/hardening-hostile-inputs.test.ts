@@ -278,3 +278,30 @@ test("#26.9 counters are non-negative finite numbers: '5' and -3 are rejected an
   assert.ok(verdict.probes.names.input.badValues >= 3);
   assert.ok(verdict.probes.pnames.input.badValues >= 3);
 });
+
+test('#26.2 #26.3 #26.10 through the CLI: an early exit, a never-ready program, an unscrapable /metrics and an orphaning leader fail their probes; every file written, nothing left running', async () => {
+  const marker = `sleep ${3000 + (process.pid % 900)}`;
+  const { res, verdict } = await hostileRun('h26-lifecycle', {
+    early: { kind: 'process', command: ['sh', '-c', 'sleep 1; exit 0'] },
+    unready: { kind: 'process', command: ['sleep', '30'], ready: { line: 'never printed', timeout: '1h' } },
+    unscraped: { kind: 'process', command: ['sleep', '30'], metrics: { url: 'http://127.0.0.1:9/metrics', timeout: '300ms', counters: { 'drops.unscheduled': 'app_drops_total' } }, thresholds: ['drops.unscheduled < 10'] },
+    orphaning: { kind: 'process', command: ['sh', '-c', `${marker} & sleep 1; exit 0`], expectExit: true },
+    calm: { kind: 'idle' },
+  });
+  assert.equal(res.code, 1, res.stderr.slice(-2000));
+  assert.match(verdict.probes.early.error, /exited with code 0 after .* before the run ended/);
+  assert.match(JSON.stringify(verdict.probes.unready), /never became ready/);
+  const unscraped = verdict.probes.unscraped.criteria.find((c: { expr: string }) => c.expr === 'drops.unscheduled < 10');
+  assert.equal(unscraped.pass, false);
+  assert.match(unscraped.note, /^never scraped: /);
+  assert.equal(verdict.probes.calm.pass, true);
+  // The orphaning leader's backgrounded sleep went with it.
+  const left = () => readdirSync('/proc').filter((p) => /^\d+$/.test(p)).some((p) => {
+    try {
+      return readFileSync(`/proc/${p}/cmdline`, 'utf8').replace(/\0/g, ' ').trim() === marker;
+    } catch {
+      return false;
+    }
+  });
+  await waitFor(() => !left(), { timeoutMs: 10_000, what: `${marker} gone` });
+});
