@@ -3,7 +3,7 @@
 // inside it, applies the floor rule and watches for silent runtimes.
 import type { Bus } from '../bus/bus.ts';
 import type { Host, HostReading, InProcessReading, OwnProcessReading } from '../bus/host.ts';
-import type { Sample } from '../bus/types.ts';
+import type { HeapFigures, Sample } from '../bus/types.ts';
 import { FloorRule } from './floor.ts';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../shared/timers.ts';
 import { closeProcessSampler, sampleProcess } from './process.ts';
@@ -93,16 +93,9 @@ export class Sampler {
     const watched = host.status === 'running' || host.status === 'starting';
     const responsive = reading.answered && (!watched || silentMs < allowed);
     this.noteResponsiveness(host.name, responsive, silentMs);
-    const floor = this.floors.apply(host.name, reading.heapFloor === null ? undefined : { floor: reading.heapFloor, major: reading.heapFloorMajor });
     return {
       probe: host.name,
-      heapUsed: reading.heapUsed,
-      heapTotal: reading.heapTotal,
-      external: reading.external,
-      heapLimit: reading.heapLimit,
-      detachedContexts: reading.detachedContexts,
-      heapFloor: floor?.floor ?? null,
-      heapFloorMajor: floor?.major ?? false,
+      ...this.heap(host.name, reading),
       elu: reading.elu,
       threadCpu: reading.threadCpu,
       ...(responsive ? {} : { unresponsive: true }),
@@ -116,16 +109,11 @@ export class Sampler {
    * supervisor's; it has no worker thread, so no ELU or thread CPU.
    */
   private ownProcess(host: Host, reading: OwnProcessReading): Omit<Sample, 't'> {
-    const floor = this.floors.apply(host.name, reading.heapFloor === null ? undefined : { floor: reading.heapFloor, major: reading.heapFloorMajor });
     return {
       probe: host.name,
-      heapUsed: reading.heapUsed,
-      heapTotal: reading.heapTotal,
-      external: reading.external,
+      ...this.heap(host.name, reading),
       heapLimit: null,
       detachedContexts: null,
-      heapFloor: floor?.floor ?? null,
-      heapFloorMajor: floor?.major ?? false,
       rss: reading.rss,
       cpu: reading.cpu,
       ownProcess: true,
@@ -134,6 +122,12 @@ export class Sampler {
       counters: host.counters,
       gauges: host.gauges,
     };
+  }
+
+  /** A reading's heap figures, its floor passed through the floor rule (one per probe). */
+  private heap(probe: string, r: HeapFigures): HeapFigures {
+    const floor = this.floors.apply(probe, r.heapFloor === null ? undefined : { floor: r.heapFloor, major: r.heapFloorMajor });
+    return { heapUsed: r.heapUsed, heapTotal: r.heapTotal, external: r.external, heapLimit: r.heapLimit, detachedContexts: r.detachedContexts, heapFloor: floor?.floor ?? null, heapFloorMajor: floor?.major ?? false };
   }
 
   private lastTickAt = 0;
