@@ -18,6 +18,7 @@ run: every reply says how long the longest paused the program (`pauseMs`), so th
 
 import collections
 import gc
+import itertools
 import json
 import os
 import socket
@@ -28,9 +29,10 @@ import time
 import tracemalloc
 import types
 
-# Deep enough to reach the user's line under json.loads, asyncio or a client library, and no deeper:
-# tracemalloc's cost per allocation grows with the frames it records (npm run bench -- --suite python).
-DEFAULT_DEPTH = 8
+import exsoak_paths as paths
+
+# The supervisor always passes the depth (python: { depth }); this is for a caller that does not.
+DEFAULT_DEPTH = 1
 # Containers smaller than this at the first look are not remembered (bounds the census's memory);
 # one that was not remembered counts as new at the second look if it has at least MIN_NEW entries.
 CENSUS_MIN_LEN = 16
@@ -41,9 +43,10 @@ MIN_GROWTH = 100
 MAX_HOLDERS = 3
 MAX_HOPS = 6
 TOP_SITES = 8
+# Entries sampled (the newest) to estimate what a holder's growth holds in bytes.
+ENTRY_SAMPLE = 32
 
 _CONTAINERS = (dict, list, set, frozenset, collections.deque, bytearray)
-_THIS_FILE = os.path.abspath(__file__)
 _LIB_DIRS = sorted(
     {os.path.abspath(p) for p in (sysconfig.get_paths().get("stdlib"), sysconfig.get_paths().get("platstdlib")) if p},
     key=len,
@@ -251,27 +254,42 @@ class _Agent:
                 grown.append((delta, key, length))
         grown.sort(reverse=True)
         del census, previous
-        named = []
-        by_id = self.objects_by_id({key for _, key, _ in grown[: MAX_HOLDERS * 3]}, pauses)
-        for delta, key, length in grown[: MAX_HOLDERS * 3]:
+        candidates = grown[: MAX_HOLDERS * 3]
+        by_id = self.objects_by_id({key for _, key, _ in candidates}, pauses)
+        # Ranked by the bytes the new entries hold, not their number: a cache of many small
+        # entries that filled up must not outrank the list of big messages that keeps growing.
+        # A deque at its maxlen is full, not growing: it is named last, marked as such.
+        ranked = []
+        for delta, key, length in candidates:
             obj = by_id.get(key)
-            if obj is None:
-                continue
+            if obj is not None:
+                per_entry = _entry_bytes(obj)
+                full = isinstance(obj, collections.deque) and obj.maxlen is not None and length >= obj.maxlen
+                ranked.append((full, -delta * per_entry, delta, length, per_entry, key))
+        ranked.sort(key=lambda r: r[:2])
+        named = []
+        for full, _, delta, length, per_entry, key in ranked:
+            # Looked up by id, so the ranking itself is no referrer of the holder.
+            obj = by_id[key]
             steps = self.referrer_path(obj, pauses, {id(by_id)})
             if steps is None:
                 continue  # the agent's own bookkeeping
-            named.append(
-                {
-                    "holder": steps[-1] if steps else type(obj).__name__,
-                    "type": type(obj).__name__,
-                    "path": steps,
-                    "countDelta": delta,
-                    "len": length,
-                    "sizeBytes": sys.getsizeof(obj),
-                }
-            )
+            holder = {
+                "holder": steps[-1] if steps else type(obj).__name__,
+                "type": type(obj).__name__,
+                "path": steps,
+                "countDelta": delta,
+                "len": length,
+                "sizeBytes": sys.getsizeof(obj),
+                "bytesDelta": int(delta * per_entry),
+            }
+            if full:
+                holder["full"] = obj.maxlen
+            named.append(holder)
             if len(named) >= MAX_HOLDERS:
                 break
+        del ranked
+        obj = None
         del by_id
         return {"holders": named}
 
@@ -279,7 +297,7 @@ class _Agent:
         """id -> (len, type name) of every container with CENSUS_MIN_LEN+ entries."""
         census = {}
         # Locals of running functions (`seen = {}` in main()) are invisible to the GC's lists.
-        objects = pauses.run(gc.get_objects) + _running_locals()
+        objects = pauses.run(gc.get_objects) + paths.running_locals()
         mine = {id(self.census), id(census), id(objects)}
         try:
             for start in range(0, len(objects), 2000):
@@ -304,7 +322,7 @@ class _Agent:
         found = {}
         if not keys:
             return found
-        objects = pauses.run(gc.get_objects) + _running_locals()
+        objects = pauses.run(gc.get_objects) + paths.running_locals()
         for start in range(0, len(objects), 2000):
             chunk = objects[start : start + 2000]
             for obj in list(chunk) + [r for r in pauses.run(gc.get_referents, *chunk) if type(r) is dict]:
@@ -335,15 +353,15 @@ class _Agent:
         for _ in range(MAX_HOPS):
             referrers = pauses.run(gc.get_referrers, cur)
             candidates = [r for r in referrers if id(r) not in seen and id(r) not in ignore and r is not me and r is not referrers and r is not stacks]
-            candidates += [f for f in stacks if any(v is cur for v in _locals(f).values())]
+            candidates += [f for f in stacks if any(v is cur for v in paths.frame_locals(f).values())]
             del referrers
             if any(r is self.__dict__ or r is self or r is _state for r in candidates):
                 return None
-            picked = _pick(candidates, modules, cur)
+            picked = paths.pick(candidates, modules, cur)
             del candidates
             if picked is None:
                 break
-            label, terminal = _label(picked, cur, modules)
+            label, terminal = paths.label(picked, cur, modules)
             if label is None:
                 return None
             if label:
@@ -354,7 +372,7 @@ class _Agent:
             cur = picked
         del stacks, me
         steps.reverse()
-        return _merge(steps, type(target).__name__)
+        return paths.merge(steps, type(target).__name__)
 
 
 _SOURCES = {}
@@ -375,126 +393,31 @@ def _source_line(filename, lineno):
     return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
 
 
-def _own(traceback):
-    return any(f.filename == _THIS_FILE or f.filename == "<unknown>" for f in traceback)
-
-
-def _rank(obj, modules):
-    if type(obj) is dict and id(obj) in modules:
-        return 0
-    if isinstance(obj, (types.FrameType, types.CoroutineType, types.GeneratorType, types.AsyncGeneratorType)):
-        return 1
-    if isinstance(obj, type):
-        return 2
-    if isinstance(obj, dict):
-        return 3
-    if not isinstance(obj, (list, tuple, set, frozenset, collections.deque, types.FunctionType, types.CellType)):
-        return 3  # an instance of the user's class
-    return 4
-
-
-def _pick(candidates, modules, child):
-    best = None
-    best_rank = 99
-    for obj in candidates:
-        if isinstance(obj, types.FrameType) and obj.f_code.co_filename == _THIS_FILE:
-            continue
-        rank = _rank(obj, modules)
-        if isinstance(obj, types.FrameType) and _local(obj, child).startswith(("local self ", "local cls ")):
-            rank = 3.5  # a method's own `self` says less than the caller that holds the object
-        if rank < best_rank:
-            best, best_rank = obj, rank
-    return best
-
-
-def _label(holder, child, modules):
-    """How `holder` refers to `child`: (label, whether the walk ends here)."""
-    if type(holder) is dict and id(holder) in modules:
-        if modules[id(holder)] == __name__:
-            return None, True
-        return "%s.%s" % (modules[id(holder)], _key_of(holder, child)), True
-    if isinstance(holder, types.FrameType):
-        return _local(holder, child), True
-    if isinstance(holder, (types.CoroutineType, types.GeneratorType, types.AsyncGeneratorType)):
-        frame = getattr(holder, "cr_frame", None) or getattr(holder, "gi_frame", None) or getattr(holder, "ag_frame", None)
-        return (_local(frame, child) if frame is not None else "%s()" % holder.__qualname__), True
-    if isinstance(holder, dict):
-        return "[%r]" % (_key_of(holder, child),), False
-    if isinstance(holder, type):
-        return "%s.__dict__" % holder.__qualname__, True
-    if isinstance(holder, (list, tuple, collections.deque)):
-        return "[]", False
-    if isinstance(holder, (set, frozenset)):
-        return "{}", False
-    if isinstance(holder, types.CellType):
-        return "(closure)", False
-    if isinstance(holder, types.FunctionType):
-        return "%s (closure)" % holder.__qualname__, True
-    # An instance: name the attribute (inline values in 3.11+, a __dict__, or __slots__).
-    name = None
+def _entry_bytes(container):
+    """Mean size of the newest entries (up to ENTRY_SAMPLE), one level deep: an estimate to rank by."""
     try:
-        if vars(holder) is child:
-            return "%s.__dict__" % type(holder).__qualname__, False
-        for key, value in vars(holder).items():
-            if value is child:
-                name = key
-                break
-    except TypeError:
-        pass
-    if name is None:
-        for cls in type(holder).__mro__:
-            for slot in getattr(cls, "__slots__", ()) or ():
-                if getattr(holder, slot, None) is child:
-                    name = slot
-    return ("%s.%s" % (type(holder).__qualname__, name) if name else type(holder).__qualname__), False
-
-
-def _key_of(mapping, value):
-    for count, (key, item) in enumerate(mapping.items()):
-        if item is value:
-            return key
-        if count > 100000:
-            break
-    return "?"
-
-
-def _running_locals():
-    """Values of the local variables of every thread's running frames but the agent's."""
-    values = []
-    agent = threading.get_ident()
-    for ident, frame in sys._current_frames().items():
-        while frame is not None and ident != agent:
-            values.extend(_locals(frame).values())
-            frame = frame.f_back
-    return values
-
-
-def _locals(frame):
-    try:
-        return frame.f_locals
-    except Exception:
-        return {}
-
-
-def _local(frame, value):
-    name = "?"
-    try:
-        for key, item in _locals(frame).items():
-            if item is value:
-                name = key
-                break
-    except Exception:
-        pass
-    code = frame.f_code
-    return "local %s in %s() (%s:%d)" % (name, getattr(code, "co_qualname", code.co_name), os.path.basename(code.co_filename), frame.f_lineno)
-
-
-def _merge(steps, type_name):
-    """['Client.__dict__', "['seen']"] (an instance, then its __dict__) reads 'Client.seen'."""
-    merged = []
-    for step in steps:
-        if merged and merged[-1].endswith(".__dict__") and step.startswith("['") and step.endswith("']"):
-            merged[-1] = merged[-1][: -len("__dict__")] + step[2:-2]
+        if isinstance(container, dict):
+            items = list(itertools.islice(reversed(container.items()), ENTRY_SAMPLE))
+            entries = [k for k, _ in items] + [v for _, v in items]
+            per = len(items) or 1
+        elif isinstance(container, (list, collections.deque)):
+            entries = list(itertools.islice(reversed(container), ENTRY_SAMPLE))
+            per = len(entries) or 1
+        elif isinstance(container, (set, frozenset)):
+            entries = list(itertools.islice(container, ENTRY_SAMPLE))
+            per = len(entries) or 1
         else:
-            merged.append(step)
-    return merged or [type_name]
+            return 1.0  # a bytearray: its entries are bytes
+        total = 0
+        for entry in entries:
+            total += sys.getsizeof(entry)
+            if not isinstance(entry, (str, bytes, int, float)):
+                total += sum(sys.getsizeof(r) for r in gc.get_referents(entry) if not isinstance(r, type))
+        # The container's own slot per entry (a dict's hash-table entry, a list's pointer).
+        return total / per + (sys.getsizeof(container) / max(1, len(container)))
+    except Exception:
+        return 1.0
+
+
+def _own(traceback):
+    return any(f.filename == "<unknown>" or paths.is_agent_file(f.filename) for f in traceback)

@@ -28,6 +28,10 @@ export interface PythonHolder {
   countDelta: number;
   len: number;
   sizeBytes: number;
+  /** What the new entries hold, estimated from the newest ones (agents before this field: absent). */
+  bytesDelta?: number;
+  /** A deque at its maxlen: full, not growing. */
+  full?: number;
 }
 
 /** Smaller growth between two looks at a live client is churn, not a culprit. */
@@ -60,22 +64,36 @@ function holderCulprit(h: PythonHolder): Culprit {
   const name = h.path.at(-1) ?? h.holder;
   const via = h.path.slice(0, -1).reverse();
   const holder = `${h.type} (${name})`;
+  const holds = h.bytesDelta ? `, ~${formatBytes(h.bytesDelta).slice(1)} in its new entries` : '';
+  const full = h.full !== undefined ? `; full at maxlen ${groupThousands(h.full)}: bounded, not growing` : '';
   return {
     kind: 'holder',
     path: [...h.path, h.type].join(' → '),
     holder,
-    // sys.getsizeof: the container itself, not what its entries hold (those are the allocation sites).
+    // sys.getsizeof: the container itself; what its new entries hold is the estimate beside it.
     retainedBytes: h.sizeBytes,
-    retainedDeltaBytes: 0,
+    retainedDeltaBytes: h.bytesDelta ?? 0,
     countDelta: h.countDelta,
     newObjects: h.countDelta,
-    text: `${holder}${via.length > 0 ? ` ← ${via.join(' ← ')}` : ''}: +${groupThousands(h.countDelta)} entries (len ${groupThousands(h.len)}, ${formatBytes(h.sizeBytes).slice(1)} itself)`,
+    text: `${holder}${via.length > 0 ? ` ← ${via.join(' ← ')}` : ''}: +${groupThousands(h.countDelta)} entries (len ${groupThousands(h.len)}, ${formatBytes(h.sizeBytes).slice(1)} itself${holds})${full}`,
   };
 }
 
+/**
+ * Growing holders first, the most bytes gained first (the agent ranks so too; older look files
+ * are re-ranked here); full ones (a deque at its maxlen) last.
+ */
+function rankHolders(holders: PythonHolder[]): PythonHolder[] {
+  return [...holders].sort((a, b) => Number(a.full !== undefined) - Number(b.full !== undefined) || (b.bytesDelta ?? 0) - (a.bytesDelta ?? 0));
+}
+
+/** A traceback of one library frame was cut by the depth before it reached the user's code. */
+const SHALLOW_HINT = ' (the traceback stops in the library: `python: { depth: 8 }` shows the caller)';
+
 function siteCulprit(s: PythonSite): Culprit {
   const traceback = collapseFrames(s.frames);
-  const shown = traceback.filter((f) => f !== s.site).slice(0, TEXT_FRAMES);
+  const shallow = s.frames.length === 1 && s.frames[0]!.lib !== null;
+  const shown = shallow ? [] : traceback.filter((f) => f !== s.site).slice(0, TEXT_FRAMES);
   return {
     kind: 'allocation',
     path: traceback.join(' ← '),
@@ -88,15 +106,16 @@ function siteCulprit(s: PythonSite): Culprit {
     ...(s.code ? { code: s.code } : {}),
     traceback: s.frames.map((f) => (f.lib ? `${f.at} [${f.lib}]` : f.at)),
     text:
-      `${s.site}${s.code ? ` \`${s.code}\`` : ''}: ${formatBytes(s.sizeDelta)} in ${s.countDelta >= 0 ? '+' : ''}${groupThousands(s.countDelta)} blocks` +
-      (shown.length > 0 ? ` ← ${shown.join(' ← ')}` : ''),
+      `${s.site}${shallow ? ` [${s.frames[0]!.lib}]` : ''}${s.code ? ` \`${s.code}\`` : ''}: ${formatBytes(s.sizeDelta)} in ${s.countDelta >= 0 ? '+' : ''}${groupThousands(s.countDelta)} blocks` +
+      (shown.length > 0 ? ` ← ${shown.join(' ← ')}` : '') +
+      (shallow ? SHALLOW_HINT : ''),
   };
 }
 
 /** Holders and sites interleaved, the biggest of each first: the summary shows the first three. */
 export function pythonCulprits(sites: PythonSite[], holders: PythonHolder[], top = 6): Culprit[] {
   const s = sites.filter((site) => site.sizeDelta >= MIN_SITE_BYTES).map(siteCulprit);
-  const h = holders.map(holderCulprit);
+  const h = rankHolders(holders).map(holderCulprit);
   const out: Culprit[] = [];
   for (let i = 0; out.length < top && (i < s.length || i < h.length); i++) {
     if (h[i]) out.push(h[i]!);

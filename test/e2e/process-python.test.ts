@@ -11,7 +11,7 @@ import { runScenario } from '../helpers/run.ts';
 
 const CLIENT = fileURLToPath(new URL('../fixtures/python/client.py', import.meta.url));
 
-function scenario(env: Record<string, string>, command: string[] = ['python3', CLIENT], readyTimeout = '30s') {
+function scenario(env: Record<string, string>, command: string[] = ['python3', CLIENT], readyTimeout = '30s', python: true | { depth: number } = true) {
   return {
     name: 'python-probe',
     duration: '20s',
@@ -24,7 +24,7 @@ function scenario(env: Record<string, string>, command: string[] = ['python3', C
       pybot: {
         kind: 'process',
         command,
-        python: true,
+        python,
         env: { RATE: '400', ...env },
         ready: { line: 'ready', timeout: readyTimeout },
         thresholds: ['heap_floor_mb.growth < 500'],
@@ -33,8 +33,8 @@ function scenario(env: Record<string, string>, command: string[] = ['python3', C
   };
 }
 
-test('a leaking Python client: confirmed on its heap floor, culprits name Client.seen and client.py:26', { timeout: 240_000 }, async () => {
-  const { verdict, dir, samples, events } = await runScenario(scenario({ MODE: 'leak' }));
+test('a leaking Python client (python: { depth: 8 }): confirmed on its heap floor, culprits name Client.seen and client.py:26', { timeout: 240_000 }, async () => {
+  const { verdict, dir, samples, events } = await runScenario(scenario({ MODE: 'leak' }, undefined, undefined, { depth: 8 }));
   const probe = verdict.probes.pybot!;
   assert.equal(probe.leak?.series, 'heap_floor_mb');
   assert.equal(probe.leak?.status, 'confirmed', JSON.stringify(probe.leak));

@@ -58,3 +58,22 @@ test('library frames are collapsed into runs in the text but kept in the traceba
   assert.equal(culprits[1]!.text, 'bot.py:26 `msg = json.loads(raw)`: +3.0 MB in +20,000 blocks ← [stdlib: json/decoder.py:353 +2 more] ← [site-packages: aiohttp/client.py:9] ← bot.py:90');
   assert.deepEqual(culprits[1]!.traceback!.slice(0, 4), ['json/decoder.py:353 [stdlib]', 'json/decoder.py:337 [stdlib]', 'json/__init__.py:346 [stdlib]', 'bot.py:26']);
 });
+
+test('holders rank by the bytes their new entries hold, a full deque last and said to be bounded', () => {
+  const cache = { holder: 'Feed.ids', type: 'set', path: ['Feed.ids'], countDelta: 20_000, len: 20_000, sizeBytes: 2_097_368, bytesDelta: 20_000 * 60 };
+  const leak = { holder: 'Client.frames', type: 'list', path: ['Client.frames'], countDelta: 2_000, len: 9_000, sizeBytes: 72_056, bytesDelta: 2_000 * 1_400 };
+  const ring = { holder: 'Client.last', type: 'deque', path: ['Client.last'], countDelta: 30_000, len: 50_000, sizeBytes: 400_000, bytesDelta: 30_000 * 900, full: 50_000 };
+  const culprits = pythonCulprits([], [ring, cache, leak]);
+  assert.deepEqual(culprits.map((c) => c.holder), ['list (Client.frames)', 'set (Feed.ids)', 'deque (Client.last)']);
+  assert.equal(culprits[0]!.retainedDeltaBytes, 2_800_000);
+  assert.match(culprits[0]!.text, /: \+2,000 entries \(len 9,000, 70\.4 KB itself, ~2\.7 MB in its new entries\)$/);
+  assert.match(culprits[2]!.text, /; full at maxlen 50,000: bounded, not growing$/);
+});
+
+test('a one-frame traceback that ends in a library says how to see the caller', () => {
+  const site: PythonSite = { site: 'json/decoder.py:353', code: 'obj, end = self.scan_once(s, idx)', sizeDelta: 2 * 1024 * 1024, countDelta: 30_000, size: 3 * 1024 * 1024, count: 40_000, frames: frames(['json/decoder.py:353', 'stdlib']) };
+  const own: PythonSite = { ...site, site: 'bot.py:28', code: 'self.seen[k] = msg', frames: frames(['bot.py:28', null]) };
+  const [lib, mine] = pythonCulprits([site, own], []);
+  assert.equal(lib!.text, 'json/decoder.py:353 [stdlib] `obj, end = self.scan_once(s, idx)`: +2.0 MB in +30,000 blocks (the traceback stops in the library: `python: { depth: 8 }` shows the caller)');
+  assert.equal(mine!.text, 'bot.py:28 `self.seen[k] = msg`: +2.0 MB in +30,000 blocks');
+});

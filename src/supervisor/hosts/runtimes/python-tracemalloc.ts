@@ -14,6 +14,8 @@ import type { LanguageRuntime, RuntimeContext, RuntimeFactory, RuntimeHeap, Runt
 const WHY_NOT = 'not CPython ≥ 3.9, or started with -I, -E or -S, which ignore PYTHONPATH or sitecustomize';
 /** A look on a big heap is slow Python work on the agent's thread (only `pauseMs` of it holds the program). */
 const LOOK_TIMEOUT_MS = 120_000;
+/** How long a lost connection must stay lost, the program still running, before it is said. */
+const LOST_CONFIRM_MS = 1_000;
 
 export const pythonRuntime: RuntimeFactory = (spec, ctx) => (spec.python ? new PythonRuntime(ctx, typeof spec.python === 'object' ? spec.python.depth : DEFAULT_PYTHON_DEPTH) : undefined);
 
@@ -23,6 +25,8 @@ class PythonRuntime implements LanguageRuntime {
   private channel?: PythonAgentChannel;
   private lastFloorAt = 0;
   private lastUsed = 0;
+  /** When the agent's connection was first seen gone while the program ran. */
+  private lostAt?: number;
   private missing?: string;
   /** Worst GIL pause seen per request kind, ms (logged with each look). */
   private readonly pauses: Record<string, number> = {};
@@ -65,7 +69,16 @@ class PythonRuntime implements LanguageRuntime {
 
   async readHeap(timeoutMs: number): Promise<RuntimeHeap | undefined> {
     const channel = this.channel;
-    if (!channel?.connected) return undefined;
+    if (!channel?.connected) {
+      // It had connected and is gone while the program runs: from here on the leak is judged on
+      // RSS, and the verdict says why the Python view stopped (a floor that just stops says nothing).
+      // Seen twice, a second apart: a program that is exiting closes the socket first.
+      if (channel?.hello && !channel.hello.unsupported && this.ctx.alive()) {
+        this.lostAt ??= Date.now();
+        if (Date.now() - this.lostAt >= LOST_CONFIRM_MS) this.markMissing(`the Python agent's connection closed mid-run (${channel.closeReason ?? 'the agent thread ended'})`);
+      }
+      return undefined;
+    }
     try {
       if (Date.now() - this.lastFloorAt >= this.ctx.gcFloorIntervalMs) {
         this.lastFloorAt = Date.now();
@@ -76,7 +89,9 @@ class PythonRuntime implements LanguageRuntime {
       const r = await channel.request('usage', timeoutMs);
       this.lastUsed = Number(r.traced);
       return { used: Number(r.traced), total: Number(r.peak) };
-    } catch {
+    } catch (err) {
+      // The program called tracemalloc.stop(): the agent answers, but has no floor to give.
+      if (/not tracing/.test((err as Error).message)) this.markMissing(`the program stopped tracemalloc mid-run (${(err as Error).message})`);
       return undefined;
     }
   }
