@@ -68,7 +68,7 @@ async function measure(depth: number, windowMs: number, mode: string, looks: boo
 export async function pythonSuite(ctx: SuiteContext): Promise<Row[]> {
   const reps = ctx.quick ? 1 : 3;
   const windowMs = ctx.quick ? 6_000 : 15_000;
-  const depths = [0, 1, DEFAULT_PYTHON_DEPTH, 16, 64];
+  const depths = [...new Set([0, 1, DEFAULT_PYTHON_DEPTH, 4, 8, 16])].sort((a, b) => a - b);
   const cpu = new Map<number, number[]>();
   const rss = new Map<number, number[]>();
   for (let rep = 0; rep < reps; rep++) {

@@ -14,7 +14,7 @@ const AGENT_DIR = packageFile('agents/python');
 /**
  * Traceback depth tracemalloc records by default. tracemalloc's cost per allocation grows with the
  * frames it records (`npm run bench -- --suite python`: a client parsing 2,000 JSON messages/s
- * went from 1.5 % of a core untraced to 8.9 % at depth 1 and 26.7 % at depth 8), so the default
+ * went from 1.3 % of a core untraced to 8.1 % at depth 1 and 29.7 % at depth 8), so the default
  * is the cheapest: one frame, the innermost Python line of each allocation. That is the user's
  * own line for what their code builds or inserts, a library's for what a library builds (objects
  * json.loads makes); the holder census names the user's container either way, and a site that
