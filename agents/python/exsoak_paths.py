@@ -73,10 +73,7 @@ def label(holder, child, modules):
     try:
         if vars(holder) is child:
             return "%s.__dict__" % type(holder).__qualname__, False
-        for key, value in vars(holder).items():
-            if value is child:
-                name = key
-                break
+        name = _key_of(vars(holder), child, None)
     except TypeError:
         pass
     if name is None:
@@ -87,13 +84,14 @@ def label(holder, child, modules):
     return ("%s.%s" % (type(holder).__qualname__, name) if name else type(holder).__qualname__), False
 
 
-def _key_of(mapping, value):
+def _key_of(mapping, value, missing="?"):
+    """The key under which `mapping` holds `value` (the first 100,000 entries looked at)."""
     for count, (key, item) in enumerate(mapping.items()):
         if item is value:
             return key
         if count > 100000:
             break
-    return "?"
+    return missing
 
 
 def running_locals():
@@ -115,14 +113,10 @@ def frame_locals(frame):
 
 
 def local_name(frame, value):
-    name = "?"
     try:
-        for key, item in frame_locals(frame).items():
-            if item is value:
-                name = key
-                break
+        name = _key_of(frame_locals(frame), value)
     except Exception:
-        pass
+        name = "?"
     code = frame.f_code
     return "local %s in %s() (%s:%d)" % (name, getattr(code, "co_qualname", code.co_name), os.path.basename(code.co_filename), frame.f_lineno)
 
