@@ -96,7 +96,8 @@ export async function pythonSuite(ctx: SuiteContext): Promise<Row[]> {
   // Pauses on a client that has grown (the leak mode keeps every message): what a look costs.
   const grown = await measure(DEFAULT_PYTHON_DEPTH, windowMs, 'leak', true);
   for (const [op, ms] of Object.entries(grown.pauses)) {
-    rows.push({ suite: 'python', name: `longest GIL pause of one "${op}" request`, figure: figure([ms], 'ms'), note: `depth ${DEFAULT_PYTHON_DEPTH}, leaking client at ${grown.rssMb.toFixed(0)} MB RSS after ${windowMs / 1000} s` });
+    const when = op === 'snapshot' || op === 'diff' ? ' (only with python: { snapshots: true })' : op === 'holders' ? ' (a look)' : '';
+    rows.push({ suite: 'python', name: `longest GIL pause of one "${op}" request${when}`, figure: figure([ms], 'ms'), note: `depth ${DEFAULT_PYTHON_DEPTH}, leaking client at ${grown.rssMb.toFixed(0)} MB RSS after ${windowMs / 1000} s` });
   }
   return rows;
 }

@@ -8,9 +8,11 @@ ever raised into, printed by or signalled to the user's program.
 Requests (`{"id": N, "op": ...}`):
   usage     traced memory now (no GC): cheap, every sample
   floor     gc.collect(), then traced memory: the heap floor the leak trend runs on
-  snapshot  a tracemalloc snapshot kept here; the one before it is kept for `diff`
+  snapshot  a tracemalloc snapshot kept here; the one before it is kept for `diff` (only with
+            `python: { snapshots: true }`: the copy of every trace stops the program)
   diff      the last two snapshots compared, grouped by traceback and named by the user's line
-  holders   containers whose len() grew since the previous `holders`, with who holds them
+  holders   containers whose len() grew since the previous `holders`, with who holds them and
+            where their newest entries were allocated (tracemalloc's record of each object)
 
 gc.collect(), take_snapshot(), gc.get_objects() and gc.get_referrers() hold the GIL for their whole
 run: every reply says how long the longest paused the program (`pauseMs`), so the cost is reported.
@@ -263,7 +265,7 @@ class _Agent:
         for delta, key, length in candidates:
             obj = by_id.get(key)
             if obj is not None:
-                per_entry = _entry_bytes(obj)
+                per_entry = _entry_bytes(obj, *_newest(obj))
                 full = isinstance(obj, collections.deque) and obj.maxlen is not None and length >= obj.maxlen
                 ranked.append((full, -delta * per_entry, delta, length, per_entry, key))
         ranked.sort(key=lambda r: r[:2])
@@ -285,6 +287,7 @@ class _Agent:
             }
             if full:
                 holder["full"] = obj.maxlen
+            holder["sites"] = self.entry_sites(obj, delta, holder["bytesDelta"], "%s (%s)" % (holder["type"], holder["holder"]))
             named.append(holder)
             if len(named) >= MAX_HOLDERS:
                 break
@@ -292,6 +295,27 @@ class _Agent:
         obj = None
         del by_id
         return {"holders": named}
+
+    def entry_sites(self, container, count_delta, bytes_delta, held_by):
+        """Where the newest entries of a grown container were allocated: tracemalloc keeps each
+        object's traceback, so a few lookups say it without a snapshot (which would stop the
+        program for the copy of every trace). The growth is shared out by the entries' sites."""
+        values, _ = _newest(container)
+        groups = {}
+        for entry in values:
+            traceback = tracemalloc.get_object_traceback(entry)
+            if traceback is None or _own(traceback):
+                continue  # not traced (made before tracing began, or a cached int/str)
+            key = tuple((f.filename, f.lineno) for f in traceback)
+            groups.setdefault(key, [traceback, 0])[1] += 1
+        sites = []
+        for traceback, hits in groups.values():
+            share = hits / len(values)
+            size, count = int(bytes_delta * share), int(count_delta * share)
+            site = self.site(traceback, size, count, size, count)
+            site["heldBy"] = held_by
+            sites.append(site)
+        return sites
 
     def take_census(self, pauses):
         """id -> (len, type name) of every container with CENSUS_MIN_LEN+ entries."""
@@ -393,28 +417,30 @@ def _source_line(filename, lineno):
     return lines[lineno - 1] if 0 < lineno <= len(lines) else ""
 
 
-def _entry_bytes(container):
-    """Mean size of the newest entries (up to ENTRY_SAMPLE), one level deep: an estimate to rank by."""
+def _newest(container):
+    """The newest entries (up to ENTRY_SAMPLE) as (values, keys): a dict's values and keys, else its items."""
+    if isinstance(container, dict):
+        items = list(itertools.islice(reversed(container.items()), ENTRY_SAMPLE))
+        return [v for _, v in items], [k for k, _ in items]
+    if isinstance(container, (list, collections.deque)):
+        return list(itertools.islice(reversed(container), ENTRY_SAMPLE)), []
+    if isinstance(container, (set, frozenset)):
+        return list(itertools.islice(container, ENTRY_SAMPLE)), []
+    return [], []  # a bytearray: its entries are bytes
+
+
+def _entry_bytes(container, values, keys):
+    """Mean size of the newest entries, one level deep: an estimate to rank by."""
     try:
-        if isinstance(container, dict):
-            items = list(itertools.islice(reversed(container.items()), ENTRY_SAMPLE))
-            entries = [k for k, _ in items] + [v for _, v in items]
-            per = len(items) or 1
-        elif isinstance(container, (list, collections.deque)):
-            entries = list(itertools.islice(reversed(container), ENTRY_SAMPLE))
-            per = len(entries) or 1
-        elif isinstance(container, (set, frozenset)):
-            entries = list(itertools.islice(container, ENTRY_SAMPLE))
-            per = len(entries) or 1
-        else:
-            return 1.0  # a bytearray: its entries are bytes
+        if not values:
+            return 1.0
         total = 0
-        for entry in entries:
+        for entry in values + keys:
             total += sys.getsizeof(entry)
             if not isinstance(entry, (str, bytes, int, float)):
                 total += sum(sys.getsizeof(r) for r in gc.get_referents(entry) if not isinstance(r, type))
         # The container's own slot per entry (a dict's hash-table entry, a list's pointer).
-        return total / per + (sys.getsizeof(container) / max(1, len(container)))
+        return total / len(values) + (sys.getsizeof(container) / max(1, len(container)))
     except Exception:
         return 1.0
 

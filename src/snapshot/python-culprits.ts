@@ -16,6 +16,8 @@ export interface PythonSite {
   countDelta: number;
   size: number;
   count: number;
+  /** Set when the site is where a grown container's newest entries were allocated (no snapshot): the container. */
+  heldBy?: string;
   /** Most recent call first; `lib` marks standard-library and site-packages frames. */
   frames: { at: string; lib: 'stdlib' | 'site-packages' | null }[];
 }
@@ -32,6 +34,8 @@ export interface PythonHolder {
   bytesDelta?: number;
   /** A deque at its maxlen: full, not growing. */
   full?: number;
+  /** Where its newest entries were allocated, the growth shared out by them. */
+  sites?: PythonSite[];
 }
 
 /** Smaller growth between two looks at a live client is churn, not a culprit. */
@@ -106,7 +110,7 @@ function siteCulprit(s: PythonSite): Culprit {
     ...(s.code ? { code: s.code } : {}),
     traceback: s.frames.map((f) => (f.lib ? `${f.at} [${f.lib}]` : f.at)),
     text:
-      `${s.site}${shallow ? ` [${s.frames[0]!.lib}]` : ''}${s.code ? ` \`${s.code}\`` : ''}: ${formatBytes(s.sizeDelta)} in ${s.countDelta >= 0 ? '+' : ''}${groupThousands(s.countDelta)} blocks` +
+      `${s.site}${shallow ? ` [${s.frames[0]!.lib}]` : ''}${s.code ? ` \`${s.code}\`` : ''}: ${s.heldBy ? `~${formatBytes(s.sizeDelta)} in +${groupThousands(s.countDelta)} entries of ${s.heldBy}` : `${formatBytes(s.sizeDelta)} in ${s.countDelta >= 0 ? '+' : ''}${groupThousands(s.countDelta)} blocks`}` +
       (shown.length > 0 ? ` ← ${shown.join(' ← ')}` : '') +
       (shallow ? SHALLOW_HINT : ''),
   };
@@ -134,7 +138,7 @@ function pythonRows(sites: PythonSite[]): GrowthRow[] {
  * agent saw grow since the look before it.
  */
 export function lookDiff(text: string): { rows: GrowthRow[]; culprits: Culprit[]; culpritError?: string } {
-  let look: { format?: string; growth?: { sites?: PythonSite[]; holders?: PythonHolder[] } };
+  let look: { format?: string; growth?: { sites?: PythonSite[]; holders?: PythonHolder[]; note?: string } };
   try {
     look = JSON.parse(text) as typeof look;
   } catch (err) {
@@ -142,6 +146,9 @@ export function lookDiff(text: string): { rows: GrowthRow[]; culprits: Culprit[]
   }
   const sites = look.growth?.sites ?? [];
   const holders = look.growth?.holders ?? [];
-  if (sites.length === 0 && holders.length === 0) return { rows: [], culprits: [], culpritError: 'the Python agent saw no growth between its two looks' };
+  if (sites.length === 0 && holders.length === 0) {
+    const note = look.growth?.note;
+    return { rows: [], culprits: [], culpritError: `the Python agent saw no growth between its two looks${note ? ` (${note})` : ''}` };
+  }
   return { rows: pythonRows(sites), culprits: pythonCulprits(sites, holders) };
 }

@@ -92,9 +92,11 @@ test('a leak in a named dict at the default depth: the culprits name Client.seen
   }
 });
 
+// The threaded one also compares full tracemalloc snapshots (python: { snapshots: true }).
 for (const [mode, depth] of [['asyncio', 8], ['threaded', 8]] as const) {
   test(`${mode === 'asyncio' ? 'an' : 'a'} ${mode} client at depth ${depth}: its leaking dict is named with where the client lives, and the allocation with the json.loads line`, { timeout: 180_000 }, async () => {
-    const { h, logs, resultsDir } = host({ MODE: mode }, { python: { depth } });
+    const snapshots = mode === 'threaded';
+    const { h, logs, resultsDir } = host({ MODE: mode }, { python: { depth, snapshots } });
     try {
       await h.start();
       await connected(logs);
@@ -108,6 +110,8 @@ for (const [mode, depth] of [['asyncio', 8], ['threaded', 8]] as const) {
       // Library frames are kept (marked) in the traceback and collapsed in the text.
       assert.ok(site.traceback!.some((f) => f.includes('json/') && f.endsWith('[stdlib]')), site.traceback!.join('\n'));
       assert.match(site.text, /\[stdlib: json\//);
+      const look = logs.find((l) => l.startsWith('Python look:'));
+      assert.equal(/tracemalloc snapshot/.test(look ?? ''), snapshots, look);
     } finally {
       await h.stop('end of test', 5000);
     }

@@ -77,3 +77,8 @@ test('a one-frame traceback that ends in a library says how to see the caller', 
   assert.equal(lib!.text, 'json/decoder.py:353 [stdlib] `obj, end = self.scan_once(s, idx)`: +2.0 MB in +30,000 blocks (the traceback stops in the library: `python: { depth: 8 }` shows the caller)');
   assert.equal(mine!.text, 'bot.py:28 `self.seen[k] = msg`: +2.0 MB in +30,000 blocks');
 });
+
+test('a site found through a grown container says whose entries it allocated', () => {
+  const site: PythonSite = { site: 'bot.py:26', code: 'msg = json.loads(raw)', sizeDelta: 806_900, countDelta: 1_200, size: 806_900, count: 1_200, heldBy: 'dict (Client.seen)', frames: frames(['json/decoder.py:353', 'stdlib'], ['bot.py:26', null]) };
+  assert.equal(pythonCulprits([site], [])[0]!.text, 'bot.py:26 `msg = json.loads(raw)`: ~+788.0 KB in +1,200 entries of dict (Client.seen) ← [stdlib: json/decoder.py:353]');
+});

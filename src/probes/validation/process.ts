@@ -77,7 +77,7 @@ const processProbeShape = {
    * and, on a confirmed leak, the allocating lines and growing containers are read from inside.
    * `{ depth: N }`: tracemalloc's traceback depth (default 8; each frame costs CPU per allocation).
    */
-  python: z.union([z.boolean(), z.object({ depth: z.number().int().min(1).max(100) }).strict()]).default(false),
+  python: z.union([z.boolean(), z.object({ depth: z.number().int().min(1).max(100).optional(), snapshots: z.boolean().optional() }).strict()]).default(false),
   /** Largest size of each of `<probe>.stdout.log` / `.stderr.log`. */
   logLimit: z.number().int().positive().default(10 * 1024 * 1024),
   /**

@@ -1,13 +1,15 @@
 // `python: true`: a CPython program's heap, read by exsoak's tracemalloc agent
 // (agents/python/exsoak_agent.py, loaded through PYTHONPATH + sitecustomize) over a private Unix
 // socket. Each reading asks for the traced memory, at most every gcFloorInterval after
-// gc.collect() (the floor); a snapshot is a *look* (a tracemalloc snapshot kept in the agent and
-// the containers' lengths) written as JSON, and from the second look on it carries what grew since
-// the one before: the snapshot taker makes the culprits of it (src/snapshot/python-culprits.ts).
+// gc.collect() (the floor); a snapshot is a *look* (the containers' lengths, and where the grown
+// ones' newest entries were allocated; with `snapshots: true` a tracemalloc snapshot too) written
+// as JSON, and from the second look on it carries what grew since the one before: the snapshot
+// taker makes the culprits of it (src/snapshot/python-culprits.ts).
 // Without the agent (an old Python, -I/-E/-S) the probe is measured from outside: a
 // `runtime-missing` event says why, and the verdict judges its leak on RSS.
 import { writeFile } from 'node:fs/promises';
 import { DEFAULT_PYTHON_DEPTH, PythonAgentChannel, type AgentReply } from '../../../sampling/python-agent.ts';
+import type { PythonHolder } from '../../../snapshot/python-culprits.ts';
 import type { LanguageRuntime, RuntimeContext, RuntimeFactory, RuntimeHeap, RuntimeLaunch } from './runtime.ts';
 
 /** Why an agent that was offered never comes: what to check first. */
@@ -17,7 +19,11 @@ const LOOK_TIMEOUT_MS = 120_000;
 /** How long a lost connection must stay lost, the program still running, before it is said. */
 const LOST_CONFIRM_MS = 1_000;
 
-export const pythonRuntime: RuntimeFactory = (spec, ctx) => (spec.python ? new PythonRuntime(ctx, typeof spec.python === 'object' ? spec.python.depth : DEFAULT_PYTHON_DEPTH) : undefined);
+export const pythonRuntime: RuntimeFactory = (spec, ctx) => {
+  if (!spec.python) return undefined;
+  const options = typeof spec.python === 'object' ? spec.python : {};
+  return new PythonRuntime(ctx, options.depth ?? DEFAULT_PYTHON_DEPTH, options.snapshots ?? false);
+};
 
 class PythonRuntime implements LanguageRuntime {
   private readonly ctx: RuntimeContext;
@@ -31,9 +37,13 @@ class PythonRuntime implements LanguageRuntime {
   /** Worst GIL pause seen per request kind, ms (logged with each look). */
   private readonly pauses: Record<string, number> = {};
 
-  constructor(ctx: RuntimeContext, depth: number) {
+  /** Compare full tracemalloc snapshots too (`python: { snapshots: true }`): each stops the program for the copy of every trace. */
+  private readonly snapshots: boolean;
+
+  constructor(ctx: RuntimeContext, depth: number, snapshots: boolean) {
     this.ctx = ctx;
     this.depth = depth;
+    this.snapshots = snapshots;
   }
 
   prepare(launch: RuntimeLaunch): RuntimeLaunch {
@@ -105,18 +115,26 @@ class PythonRuntime implements LanguageRuntime {
   async snapshot(file: string): Promise<void> {
     const channel = this.channel;
     if (!channel?.connected) throw new Error(`probe ${this.ctx.probe}: ${this.missing ?? 'the Python agent is not connected'}`);
-    const snap = this.note('snapshot', await channel.request('snapshot', LOOK_TIMEOUT_MS));
-    const diff = this.note('diff', await channel.request('diff', LOOK_TIMEOUT_MS));
+    // A look is the containers' census, and where their newest entries were allocated; with
+    // `snapshots: true` also two tracemalloc snapshots compared, for growth no container holds.
+    const snap = this.snapshots ? this.note('snapshot', await channel.request('snapshot', LOOK_TIMEOUT_MS)) : undefined;
+    const diff = snap ? this.note('diff', await channel.request('diff', LOOK_TIMEOUT_MS)) : undefined;
     const holders = this.note('holders', await channel.request('holders', LOOK_TIMEOUT_MS));
-    this.ctx.log('info', `Python look: the program was paused at most ${snap.pauseMs} ms (snapshot), ${holders.pauseMs} ms (containers); worst floor so far ${this.pauses.floor ?? 0} ms`);
+    const held = (holders.holders ?? []) as PythonHolder[];
+    const sites = diff ? (diff.sites ?? []) : held.flatMap((h) => h.sites ?? []);
+    const traced = snap?.traced ?? (await channel.request('usage', LOOK_TIMEOUT_MS)).traced;
+    this.ctx.log('info', `Python look: the program was paused at most ${holders.pauseMs} ms (containers)${snap ? `, ${snap.pauseMs} ms (tracemalloc snapshot)` : ''}; worst floor so far ${this.pauses.floor ?? 0} ms`);
     const look = {
       format: 'exsoak-python-look/1',
       probe: this.ctx.probe,
       t: new Date().toISOString(),
-      traced: snap.traced,
-      traces: snap.traces,
-      top: snap.top,
-      growth: { sites: diff.sites ?? [], holders: holders.holders ?? [], note: diff.note ?? holders.note },
+      traced,
+      ...(snap ? { traces: snap.traces, top: snap.top } : {}),
+      growth: {
+        sites,
+        holders: held.map(({ sites: _sites, ...h }) => h),
+        note: diff?.note ?? holders.note ?? (held.length === 0 && !snap ? 'no container grew: python: { snapshots: true } compares tracemalloc snapshots for growth no container holds' : undefined),
+      },
       pausesMs: { ...this.pauses },
     };
     await writeFile(file, JSON.stringify(look, null, 1) + '\n', { flag: 'wx', mode: 0o600 });
