@@ -419,13 +419,16 @@ def _source_line(filename, lineno):
 
 def _newest(container):
     """The newest entries (up to ENTRY_SAMPLE) as (values, keys): a dict's values and keys, else its items."""
-    if isinstance(container, dict):
-        items = list(itertools.islice(reversed(container.items()), ENTRY_SAMPLE))
-        return [v for _, v in items], [k for k, _ in items]
-    if isinstance(container, (list, collections.deque)):
-        return list(itertools.islice(reversed(container), ENTRY_SAMPLE)), []
-    if isinstance(container, (set, frozenset)):
-        return list(itertools.islice(container, ENTRY_SAMPLE)), []
+    try:
+        if isinstance(container, dict):
+            items = list(itertools.islice(reversed(container.items()), ENTRY_SAMPLE))
+            return [v for _, v in items], [k for k, _ in items]
+        if isinstance(container, (list, collections.deque)):
+            return list(itertools.islice(reversed(container), ENTRY_SAMPLE)), []
+        if isinstance(container, (set, frozenset)):
+            return list(itertools.islice(container, ENTRY_SAMPLE)), []
+    except Exception:
+        pass  # mutated by another thread meanwhile, or a subclass whose iteration raises
     return [], []  # a bytearray: its entries are bytes
 
 
