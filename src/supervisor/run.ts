@@ -12,6 +12,7 @@ import { requireVenue } from '../probes/index.ts';
 import { parseByteRate } from '../shared/units.ts';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import { Sampler } from '../sampling/sampler.ts';
+import { startOwnHeapCollections } from './own-heap.ts';
 import { memoryReducingGc } from '../shared/forced-gc.ts';
 import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
@@ -160,6 +161,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       if (hosts.some((h) => h.status === 'starting')) return;
       bus.off('verdict:progress', settle);
       memoryReducingGc()();
+      timers.push(startOwnHeapCollections(scenario.sampleInterval));
       const t = Date.now();
       (runInfo as Record<string, unknown>).settledAt = new Date(t).toISOString();
       bus.emit('run:settled', { t });
