@@ -77,22 +77,26 @@ async function group(list: string[], concurrency: number): Promise<{ code: numbe
   if (list.length === 0) return { code: 0, ms: 0, ...totals };
   const started = Date.now();
   const child = spawn(process.execPath, ['--test', `--test-concurrency=${concurrency}`, ...flags, ...list], { stdio: ['inherit', 'pipe', 'inherit'] });
-  let tail = '';
   let partial = '';
+  // The summary's lines ("ℹ pass 12" from spec, "# pass 12" from tap), wherever they come: spec
+  // prints them before its list of failing tests, which can be long.
+  const count = (lines: string) => {
+    for (const m of lines.matchAll(/^(?:ℹ|#) (pass|fail|skipped) (\d+)$/gm)) totals[m[1] as keyof typeof totals] = Number(m[2]);
+  };
   child.stdout.on('data', (chunk: Buffer) => {
     // Whole lines only: two lanes write to one terminal at once.
     const text = partial + chunk.toString();
     const end = text.lastIndexOf('\n') + 1;
     partial = text.slice(end);
-    if (end > 0) process.stdout.write(text.slice(0, end));
-    // Only the summary's lines matter ("ℹ pass 12" from spec, "# pass 12" from tap); keep a short tail.
-    tail = (tail + chunk.toString()).slice(-4096);
+    if (end > 0) {
+      process.stdout.write(text.slice(0, end));
+      count(text.slice(0, end));
+    }
   });
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? 1)));
-  if (partial) process.stdout.write(partial + '\n');
-  for (const key of ['pass', 'fail', 'skipped'] as const) {
-    const found = [...tail.matchAll(new RegExp(`^(?:ℹ|#) ${key} (\\d+)$`, 'gm'))].at(-1);
-    totals[key] = found ? Number(found[1]) : 0;
+  if (partial) {
+    process.stdout.write(partial + '\n');
+    count(partial);
   }
   return { code, ms: Date.now() - started, ...totals };
 }

@@ -6,7 +6,7 @@
 // full collection every few hundred samples (up to seven GCs of a ~15 MB heap: milliseconds,
 // minutes apart) hands those pages back. Counted in samples, so a compressed run sees the same.
 import { memoryReducingGc } from '../shared/forced-gc.ts';
-import { setLongInterval, type LongTimer } from '../shared/timers.ts';
+import { setLongInterval, unrefLongTimer, type LongTimer } from '../shared/timers.ts';
 
 /** Samples between two collections: 5 minutes at the usual 1 s. */
 const SAMPLES_BETWEEN = 300;
@@ -15,5 +15,6 @@ const MIN_INTERVAL_MS = 10_000;
 
 export function startOwnHeapCollections(sampleIntervalMs: number): LongTimer {
   const collect = memoryReducingGc();
-  return setLongInterval(collect, Math.max(MIN_INTERVAL_MS, SAMPLES_BETWEEN * sampleIntervalMs));
+  // Never what keeps a finished run's process alive.
+  return unrefLongTimer(setLongInterval(collect, Math.max(MIN_INTERVAL_MS, SAMPLES_BETWEEN * sampleIntervalMs)));
 }

@@ -125,6 +125,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   if (opts.interrupt?.aborted) onInterrupt();
 
   let end: Omit<RunEnd, 't'> = { reason: 'completed' };
+  let stopping = false;
   try {
     const endpoints = await resolveEndpoints(opts.loaded, sims, log);
     log.info(`run ${scenario.name}: ${probes.length} probe(s) for ${scenario.duration / 1000} s, results in ${dir}`);
@@ -161,7 +162,8 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
       if (hosts.some((h) => h.status === 'starting')) return;
       bus.off('verdict:progress', settle);
       memoryReducingGc()();
-      timers.push(startOwnHeapCollections(scenario.sampleInterval));
+      // Not once the run is stopping: the last sample's progress can come after the timers are cleared.
+      if (!stopping) timers.push(startOwnHeapCollections(scenario.sampleInterval));
       const t = Date.now();
       (runInfo as Record<string, unknown>).settledAt = new Date(t).toISOString();
       bus.emit('run:settled', { t });
@@ -182,6 +184,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
   }
 
   // Stop: one last sample so the verdict sees the final state, then the probes, then the sims.
+  stopping = true;
   for (const timer of timers) clearLongTimer(timer);
   opts.interrupt?.removeEventListener('abort', onInterrupt);
   if (hosts.some((h) => h.alive)) await sampler.tick();

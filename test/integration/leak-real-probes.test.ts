@@ -41,7 +41,10 @@ describe('leak detection on the real probes, both directions', { concurrency: 2 
     );
     for (const run of runs) {
       for (const [name, probe] of Object.entries(run.verdict.probes)) {
-        assert.ok(['none', 'insufficient-data'].includes(probe.leak!.status), `${run.verdict.scenario} ${name}: ${JSON.stringify(probe.leak)}`);
+        // Flagged is suspected or confirmed. In 100 s on a loaded machine a healthy floor can still
+        // be "inconclusive" (a leak at the budget's pace not yet ruled out: the reason names the
+        // run length that would tell), which says nothing against the probe and fails nothing.
+        assert.ok(['none', 'insufficient-data', 'inconclusive'].includes(probe.leak!.status), `${run.verdict.scenario} ${name}: ${JSON.stringify(probe.leak)}`);
         assert.ok(probe.leak!.points >= 20, `${name}: ${probe.leak!.points} points`);
       }
       assert.equal(run.exitCode, 0, JSON.stringify(run.verdict, null, 1));
