@@ -287,7 +287,8 @@ class _Agent:
             }
             if full:
                 holder["full"] = obj.maxlen
-            holder["sites"] = self.entry_sites(obj, delta, holder["bytesDelta"], "%s (%s)" % (holder["type"], holder["holder"]))
+            # A full deque is bounded: where its entries were allocated is no growth to point at.
+            holder["sites"] = [] if full else self.entry_sites(obj, delta, holder["bytesDelta"], "%s (%s)" % (holder["type"], holder["holder"]))
             named.append(holder)
             if len(named) >= MAX_HOLDERS:
                 break

@@ -13,7 +13,6 @@ import { parseByteRate } from '../shared/units.ts';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../shared/timers.ts';
 import { Sampler } from '../sampling/sampler.ts';
 import { startOwnHeapCollections } from './own-heap.ts';
-import { memoryReducingGc } from '../shared/forced-gc.ts';
 import type { VerdictEngine } from '../verdict/engine.ts';
 import { createRunDir, writeJsonAtomic } from '../results/files.ts';
 import { startMetrics } from '../metrics/server.ts';
@@ -161,7 +160,6 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
     const settle = () => {
       if (hosts.some((h) => h.status === 'starting')) return;
       bus.off('verdict:progress', settle);
-      memoryReducingGc()();
       // Not once the run is stopping: the last sample's progress can come after the timers are cleared.
       if (!stopping) timers.push(startOwnHeapCollections(scenario.sampleInterval));
       const t = Date.now();
