@@ -14,7 +14,7 @@ import type { SuiteContext } from './lib/suite.ts';
 import { DEFAULT_RATE_PER_STREAM, SYMBOLS } from './ingest.ts';
 
 /** The binance probe under WorkerHost + Sampler (1 s), as in a soak; rate from its reported counter. */
-export async function probeThroughput(sim: SimProcess, warmupMs: number, windowMs: number, gcFloorIntervalMs = 2000): Promise<IngestResult> {
+export async function probeThroughput(sim: SimProcess, warmupMs: number, windowMs: number, gcFloorIntervalMs = 2000, gcFloorBudget?: number | null): Promise<IngestResult> {
   const bus = new Bus();
   const host = startProbe({
     kind: 'binance',
@@ -22,6 +22,7 @@ export async function probeThroughput(sim: SimProcess, warmupMs: number, windowM
     options: { symbols: SYMBOLS, streams: ['trade'] },
     endpoints: { ws: sim.urls[0]!, rest: sim.urls[1]! },
     gcFloorIntervalMs,
+    gcFloorBudget,
   });
   const sampler = new Sampler([host], bus, 1000, 1000);
   const watch = new CounterWatch(host, 'messages');

@@ -14,6 +14,8 @@ export interface BenchProbeOptions {
   reportIntervalMs?: number;
   /** 0 = no forced GC (the floor is only observed). */
   gcFloorIntervalMs?: number;
+  /** The scenario's gcFloorBudget (undefined: its default; null: off). */
+  gcFloorBudget?: number | null;
 }
 
 export function startProbe(o: BenchProbeOptions): WorkerHost {
@@ -29,6 +31,7 @@ export function startProbe(o: BenchProbeOptions): WorkerHost {
       endpoints: o.endpoints ?? {},
       reportIntervalMs: o.reportIntervalMs ?? 1000,
       gcFloorIntervalMs: o.gcFloorIntervalMs ?? 0,
+      ...(o.gcFloorBudget === undefined ? {} : { gcFloorBudget: o.gcFloorBudget }),
       injectLeakBytesPerSec: 0,
       seed: 1,
     },

@@ -59,4 +59,9 @@ export interface Host {
    * first (created 0600, never overwritten); the caller removes that file afterwards.
    */
   snapshot(scratchFile: string): Promise<NodeJS.ReadableStream>;
+  /**
+   * After `snapshot()`'s stream has been written: has the probe's runtime drop what it kept of
+   * the snapshot (a V8 worker's heap profiler state); resolves whether it did, within `timeoutMs`.
+   */
+  releaseSnapshot?(timeoutMs: number): Promise<boolean>;
 }

@@ -3,6 +3,9 @@
 // crosses their MessagePort in these shapes.
 import type { MessagePort } from 'node:worker_threads';
 
+/** The scenario's default `gcFloorBudget`: bench/floor-cost.ts measures what it costs. */
+export const DEFAULT_GC_FLOOR_BUDGET = 0.03;
+
 export interface ProbeTask {
   probe: string;
   kind: string;
@@ -16,6 +19,13 @@ export interface ProbeTask {
   reportIntervalMs: number;
   /** How often the worker forces a full GC to measure its heap floor exactly (0 = only observe). */
   gcFloorIntervalMs: number;
+  /** The share of the probe thread's CPU those collections may take (default DEFAULT_GC_FLOOR_BUDGET); null: one every interval (workers/lib/floor-gc.ts). */
+  gcFloorBudget?: number | null;
+  /**
+   * How much of the scenario's nominal time one second of this run stands for (nominalDuration ÷
+   * duration, at least 1): a compressed run spends the floors' wall-time allowance that much faster.
+   */
+  timeScale?: number;
   /** `--inject-leak`: retain this many bytes per second (0 = off). */
   injectLeakBytesPerSec: number;
   seed: number;
@@ -43,9 +53,14 @@ export type WorkerMessage =
   | { type: 'log'; t: number; level: Level; msg: string; data?: Record<string, unknown> }
   /** ctx.fatal(): a state the probe cannot leave; the supervisor's `fatal` event (failOnFatal). */
   | { type: 'fatal'; t: number; reason: string; data?: Record<string, unknown> }
-  | { type: 'done'; t: number; reason: string };
+  | { type: 'done'; t: number; reason: string }
+  /** The answer to `release-snapshot`. */
+  | { type: 'snapshot-released'; t: number };
 
-export type SupervisorMessage = { type: 'stop'; reason: string };
+export type SupervisorMessage =
+  | { type: 'stop'; reason: string }
+  /** A heap snapshot of the worker was written: drop what V8 keeps of it (workers/lib/release-snapshot.ts). */
+  | { type: 'release-snapshot' };
 
 /** A probe's task promise resolves with this once it has stopped cleanly. */
 export interface ProbeResult {

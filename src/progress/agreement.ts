@@ -17,7 +17,7 @@ export function explainDisagreement(verdict: Verdict, final: PeriodicReport): st
     const own = Object.keys(final.probes).filter((n) => final.probes[n]!.memory);
     const subjects = own.length ? `; the process probes' own memory is checked on their own lines (${own.join(', ')})` : '';
     const why = ratioCriterion
-      ? `the verdict's ${ratioCriterion.expr} reads ${ratioCriterion.value} on the same RSS without what writing heap snapshots added (${verdict.process.instrumentRssMb ?? 0} MB)`
+      ? `the verdict's ${ratioCriterion.expr} reads ${ratioCriterion.value} on the same RSS with what writing heap snapshots moved it by taken out (${verdict.process.instrumentRssMb ?? 0} MB)`
       : 'no process criterion judges that ratio (add `rss_mb.final_ratio < 1.5` to process.thresholds to make it one)';
     notes.push(
       `the periodic leak check FAILs on exsoak's own process RSS, ${ratioText(final.memory)}, while the verdict's process criteria pass: that RSS is the supervisor's (it holds the samples, the detectors and the snapshots it writes) with the worker probes inside it; the verdict judges each worker's heap floor for them, and ${why}${subjects}`,

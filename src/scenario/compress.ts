@@ -54,3 +54,8 @@ export function describeCompression(c: Compression): string {
   const keys = Object.entries(c.scaled).map(([k, [a, b]]) => `${k} ${formatDuration(a)} → ${formatDuration(b)}`);
   return `compressed ${formatDuration(c.fromMs)} → ${formatDuration(c.toMs)} (leak budgets still project over the nominal duration)${keys.length ? `; scaled ${keys.join(', ')}` : ''}`;
 }
+
+/** How much of the scenario's nominal time one second of the run stands for: nominalDuration ÷ duration, at least 1. */
+export function timeScaleOf(scenario: Pick<Scenario, 'duration' | 'nominalDuration'>): number {
+  return Math.max(1, (scenario.nominalDuration ?? scenario.duration) / scenario.duration);
+}

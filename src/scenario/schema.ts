@@ -5,6 +5,7 @@ import { parseByteRate } from '../shared/units.ts';
 import { parseThreshold, ExpressionError } from '../shared/threshold.ts';
 import { venue, venueNames } from '../probes/index.ts';
 import { externalSimulatorOrigin } from './external-simulator.ts';
+import { DEFAULT_GC_FLOOR_BUDGET } from '../bus/protocol.ts';
 
 const thresholdString = z.string().transform((expr, ctx) => {
   try {
@@ -93,6 +94,12 @@ export const ScenarioSchema = z
     sampleInterval: duration.refine((ms) => ms > 0, 'expected a positive duration').default(1000),
     /** How often workers force a full GC to measure their heap floor (0 = only observe). */
     gcFloorInterval: duration.default(5000),
+    /**
+     * The share of a worker probe's own CPU time its forced floor collections may take (never
+     * less than 1 ms a second): a collection it cannot pay for yet waits for a later interval,
+     * at most 8 intervals (workers/lib/floor-gc.ts). `off`: one every gcFloorInterval, whatever it costs.
+     */
+    gcFloorBudget: z.union([z.number().gt(0, 'expected a share of CPU time above 0 (e.g. 0.03), or off').max(1, 'expected a share of CPU time of at most 1, or off'), z.literal('off')]).default(DEFAULT_GC_FLOOR_BUDGET),
     target: z.enum(['sim', 'live']).default('sim'),
     seed: z.number().int().default(1),
     stopGrace: duration.default(10_000),

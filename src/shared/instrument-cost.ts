@@ -1,8 +1,9 @@
-// The instrument's share of process RSS. Writing a heap snapshot of a worker makes V8 and glibc
-// grow the process by roughly the snapshot's size (serialiser buffers, malloc arenas), and that
-// memory is not given back to the OS: RSS stays at the peak although nothing leaks. A run that
-// takes snapshots must reach the same RSS verdicts as one that does not, so the taker measures
-// RSS just before and after each snapshot and publishes the difference on the bus
+// The instrument's share of process RSS. Writing a heap snapshot of a worker makes V8 grow the
+// process by several times the heap while it serialises, and what stays after depends on what is
+// handed back (the taker returns it: a few MB either way), while the snapshot's own collections
+// compact the worker's heap and can leave RSS tens of MB *lower* than before. A run that takes
+// snapshots must reach the same RSS verdicts as one that does not, so the taker measures RSS just
+// before and after each snapshot and publishes the difference, signed, on the bus
 // (`snapshot-start`, then `snapshot` / `snapshot-failed` with `data.rssCostBytes`); consumers
 // fold those events into this accumulator and judge `rss - offset`.
 // No imports on purpose: a bottom-layer helper any bus consumer may use.
@@ -15,7 +16,7 @@ export interface CostEvent {
 }
 
 export class InstrumentCost {
-  /** RSS bytes attributed to snapshots so far. */
+  /** RSS bytes attributed to snapshots so far: negative when their collections left RSS lower. */
   offsetBytes = 0;
   private readonly inFlight = new Set<string>();
   /** Process RSS when the oldest snapshot in flight began. */
@@ -36,7 +37,7 @@ export class InstrumentCost {
       this.inFlight.delete(event.probe);
       if (this.inFlight.size === 0) this.rssAtStart = undefined;
       const cost = Number(event.data?.rssCostBytes ?? 0);
-      if (Number.isFinite(cost) && cost > 0) this.offsetBytes += cost;
+      if (Number.isFinite(cost)) this.offsetBytes += cost;
       return true;
     }
     return false;

@@ -22,6 +22,7 @@ import { createHost } from './hosts/create.ts';
 import { wireConsumers } from './wiring.ts';
 import { addKnownSecrets, redactSecretFields, secretValuesIn } from '../shared/secrets.ts';
 import { externalSimulator, simulatorRecord, startSimulator, type RunningSimulator } from './simulators.ts';
+import { timeScaleOf } from '../scenario/compress.ts';
 
 export interface RunOptions {
   loaded: LoadedScenario;
@@ -147,7 +148,7 @@ export async function runSoak(opts: RunOptions): Promise<RunOutcome> {
         dir,
         endpoints: venueName ? (endpoints[venueName] ?? {}) : {},
         stopGraceMs: scenario.stopGrace,
-        task: { own: probe.own, target: scenario.target, reportIntervalMs, gcFloorIntervalMs: scenario.gcFloorInterval, injectLeakBytesPerSec: leak, seed: scenario.seed },
+        task: { own: probe.own, target: scenario.target, reportIntervalMs, gcFloorIntervalMs: scenario.gcFloorInterval, gcFloorBudget: scenario.gcFloorBudget === 'off' ? null : scenario.gcFloorBudget, timeScale: timeScaleOf(scenario), injectLeakBytesPerSec: leak, seed: scenario.seed },
       });
       hosts.push(host);
       if (probe.spec.startDelay > 0) timers.push(setLongTimeout(() => void host.start(), probe.spec.startDelay));

@@ -10,5 +10,12 @@ export function workerSnapshotHost(name: string, worker: Worker): SnapshotHost {
     heapLimitBytes: undefined,
     evidence: async () => ({ supported: true, heapBytes: (await worker.getHeapStatistics()).used_heap_size }),
     snapshot: async () => worker.getHeapSnapshot(),
+    // The fixture (test/fixtures/leaky-clients.ts) answers as a probe's runtime does.
+    releaseSnapshot: (timeoutMs) =>
+      new Promise((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        worker.once('message', () => (clearTimeout(timer), resolve(true)));
+        worker.postMessage({ release: true });
+      }),
   };
 }

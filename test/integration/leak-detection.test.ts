@@ -38,6 +38,10 @@ test('a leaking worker is confirmed, blamed by name, snapshotted twice with a di
   assert.ok(Array.isArray(diff) && diff.length > 0, 'diff summary in verdict.json');
   assert.ok(diff.slice(0, 3).some((row) => /Array|array/.test(row.name)), JSON.stringify(diff.slice(0, 5)));
   assert.ok(run.events.some((e) => e.kind === 'snapshot-diff' && e.probe === 'leaky'));
+  // The worker kept its heap profiler's object ids from the first snapshot to the second (the
+  // diff needs them) and dropped them after it (#23 4b).
+  const written = run.events.filter((e) => e.kind === 'snapshot' && e.probe === 'leaky');
+  assert.deepEqual(written.map((e) => [e.data?.reason, e.data?.runtimeReleased]), [['leak-confirmed', undefined], ['leak-second', true]]);
 });
 
 test('a healthy run is not flagged and takes no snapshot', async () => {

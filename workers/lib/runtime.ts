@@ -3,8 +3,9 @@
 // because only the isolate that collects knows what survived its collections.
 import v8 from 'node:v8';
 import { startFloorCollections, type FloorCollector } from './floor-gc.ts';
+import { releaseSnapshotState } from './release-snapshot.ts';
 import { clearLongTimer, setLongInterval, type LongTimer } from '../../src/shared/timers.ts';
-import type { Level, ProbeResult, ProbeTask, SupervisorMessage, WorkerMessage } from '../../src/bus/protocol.ts';
+import { DEFAULT_GC_FLOOR_BUDGET, type Level, type ProbeResult, type ProbeTask, type SupervisorMessage, type WorkerMessage } from '../../src/bus/protocol.ts';
 import { ProbeOutput } from './probe-output.ts';
 
 /**
@@ -143,7 +144,8 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   const output = new ProbeOutput(post, task.names);
 
   port.on('message', (message: SupervisorMessage) => {
-    if (message.type === 'stop' && !controller.signal.aborted) {
+    if (message.type === 'release-snapshot') void releaseSnapshotState().then(() => post({ type: 'snapshot-released', t: Date.now() }));
+    else if (message.type === 'stop' && !controller.signal.aborted) {
       stopReason = message.reason;
       controller.abort(message.reason);
       resolveStopped(message.reason);
@@ -161,7 +163,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   };
 
   const timers: (NodeJS.Timeout | LongTimer)[] = [setLongInterval(() => report(), task.reportIntervalMs)];
-  const floors: FloorCollector | undefined = task.gcFloorIntervalMs > 0 ? startFloorCollections(task.gcFloorIntervalMs) : undefined;
+  const floors: FloorCollector | undefined = task.gcFloorIntervalMs > 0 ? startFloorCollections(task.gcFloorIntervalMs, task.gcFloorBudget === undefined ? DEFAULT_GC_FLOOR_BUDGET : task.gcFloorBudget, { timeScale: task.timeScale }) : undefined;
   if (leak) timers.push(leak.start());
 
   const ctx: ProbeContext<Options> = {

@@ -41,6 +41,8 @@ export class WorkerHost implements Host {
   gauges: Record<string, number> = {};
   /** Resolves the wait for the probe's `done` message. */
   private onDone?: () => void;
+  /** Set while a `release-snapshot` waits for its answer. */
+  private onReleased?: () => void;
   /** Post-GC floor reported since the sampler last took it. */
   private pendingFloor?: { floor: number; major: boolean };
   private pool?: Piscina<ProbeTask, ProbeResult>;
@@ -191,6 +193,24 @@ export class WorkerHost implements Host {
     return this.worker.getHeapSnapshot();
   }
 
+  async releaseSnapshot(timeoutMs: number): Promise<boolean> {
+    if (!this.port || !this.alive) return false;
+    const answered = new Promise<boolean>((resolve) => (this.onReleased = () => resolve(true)));
+    const message: SupervisorMessage = { type: 'release-snapshot' };
+    try {
+      this.port.postMessage(message);
+    } catch {
+      return false;
+    }
+    // A probe whose thread is busy answers late or never, one that ends meanwhile never: the
+    // snapshot is written either way.
+    const wait = longDelay(timeoutMs, false);
+    const released = await Promise.race([answered, wait.promise, (this.done ?? Promise.resolve()).then(() => false)]);
+    clearLongTimer(wait.timer);
+    this.onReleased = undefined;
+    return released;
+  }
+
   private onMessage(message: WorkerMessage): void {
     const { bus, name } = this;
     this.lastHeard = Date.now();
@@ -222,6 +242,9 @@ export class WorkerHost implements Host {
         break;
       case 'done':
         this.onDone?.();
+        break;
+      case 'snapshot-released':
+        this.onReleased?.();
         break;
     }
   }
