@@ -3,7 +3,7 @@
 // in a worker, and as a sampled probe with floors every 2 s taken three ways — one plain full GC
 // every interval (`gcFloorBudget: off`, the previous rule), paid from the default budget
 // (workers/lib/floor-gc.ts), and none at all — interleaved, so the ratios share one run. The
-// budget's floors come every ~8–10 s at this rate: a window holds several of them.
+// budget's floors come every ~6–14 s at this rate: a window holds several of them.
 import { runIngestWorker, type IngestResult } from './lib/ingest-client.ts';
 import { startSimProcess } from './lib/sim-process.ts';
 import { figure, ratio, type Row } from './lib/stats.ts';

@@ -40,7 +40,8 @@ function sizeableHeap(objects = 300_000): unknown[] {
 
 test('with a budget, collections that cost more than an idle thread earns wait, at most 8 intervals (#23 item 5)', async () => {
   const held = sizeableHeap();
-  const floors = startFloorCollections(100, 0.03, { startMs: 0 });
+  const said: { msg: string; data: Record<string, number> }[] = [];
+  const floors = startFloorCollections(100, 0.03, { startMs: 0, onFirstWait: (msg, data) => said.push({ msg, data }) });
   try {
     const started = performance.now();
     await waitFor(() => floors.deferred >= 20, { timeoutMs: 20_000, what: 'twenty deferred intervals' });
@@ -50,6 +51,10 @@ test('with a budget, collections that cost more than an idle thread earns wait, 
     assert.ok(floors.forced <= intervals / 4, `forced ${floors.forced} in ${intervals.toFixed(0)} intervals`);
     assert.ok(floors.forced >= Math.floor(intervals / 8) - 1, `forced ${floors.forced} in ${intervals.toFixed(0)} intervals: a floor at least every 8`);
     assert.ok(floors.spentMs / floors.forced > 2, `a collection took ${(floors.spentMs / floors.forced).toFixed(1)} ms: too cheap for the budget to matter`);
+    // The probe's log says once why its floors come less often than asked.
+    assert.equal(said.length, 1, JSON.stringify(said));
+    assert.match(said[0]!.msg, /heap-floor collections take ~[\d.]+ ms each here: at gcFloorBudget 0\.03 .* one comes about every [\d.]+ s rather than every 0\.1 s/);
+    assert.ok(said[0]!.data.collectionMs! > 2 && said[0]!.data.intervalMs === 100, JSON.stringify(said[0]!.data));
   } finally {
     floors.stop();
   }

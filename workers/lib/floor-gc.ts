@@ -15,7 +15,7 @@
 //   the thread's own CPU, or BUDGET_MS_PER_S of wall time when that is more. A collection the
 //   budget cannot pay for yet waits for a later interval, never beyond MAX_STRETCH intervals.
 //   A full GC of these clients' 15 MB heaps takes ~10 ms on this machine whatever their message
-//   rate, so at the default budget their floors come every ~8–10 s instead of every 2 s. A
+//   rate, so at the default budget their floors come every ~6–14 s instead of every 2 s. A
 //   compressed run (nominalDuration 24 h in a 2-minute run) stands for that much more time per
 //   second, and its wall-time allowance scales with it: it keeps one floor every interval.
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
@@ -30,7 +30,7 @@ const RETURN_MEMORY_EVERY_MS = 30_000;
  * (test/integration/leak-detection.test.ts). These are not held to the budget.
  */
 const START_MS = 10_000;
-/** ... or this much wall time per second (0.1 % of a core), whichever is more. */
+/** What the budget allows at least, per second of wall time (0.1 % of a core), times a compressed run's compression. */
 const BUDGET_MS_PER_S = 1;
 /** However costly its collections, a probe gets a floor at least every this many intervals. */
 const MAX_STRETCH = 8;
@@ -55,8 +55,9 @@ function threadCpuMs(): number {
  * `budget`: the share of this thread's CPU the collections may take; null: one every interval.
  * `timeScale`: a compressed run's nominal seconds per second; the wall-time allowance scales with it.
  * `startMs`: how long the unbudgeted, memory-returning start-up phase lasts (tests shorten it).
+ * `onFirstWait`: told once, when the budget first makes a collection wait, what it costs and why.
  */
-export function startFloorCollections(intervalMs: number, budget: number | null = null, opts: { timeScale?: number; startMs?: number } = {}): FloorCollector {
+export function startFloorCollections(intervalMs: number, budget: number | null = null, opts: { timeScale?: number; startMs?: number; onFirstWait?: (msg: string, data: Record<string, number>) => void } = {}): FloorCollector {
   const startMs = opts.startMs ?? START_MS;
   const msPerS = BUDGET_MS_PER_S * Math.max(1, opts.timeScale ?? 1);
   const plain = fullGc();
@@ -85,7 +86,9 @@ export function startFloorCollections(intervalMs: number, budget: number | null 
   const timer: LongTimer = setLongInterval(() => {
     const now = performance.now();
     const cpu = threadCpuMs();
-    credit += Math.max((budget ?? 0) * (cpu - cpuAt), (msPerS * (now - accruedAt)) / 1000);
+    const earned = Math.max((budget ?? 0) * (cpu - cpuAt), (msPerS * (now - accruedAt)) / 1000);
+    const earnedPerS = (earned * 1000) / Math.max(1, now - accruedAt);
+    credit += earned;
     accruedAt = now;
     cpuAt = cpu;
     if (now - lastNaturalMajor < intervalMs) {
@@ -103,7 +106,15 @@ export function startFloorCollections(intervalMs: number, budget: number | null 
     // plain ones (busy probes; an idle one's small heap can always afford it).
     if (budgeted && returns && credit < took.returning) returns = false;
     if (budgeted && credit < took.plain && now - lastFloor < MAX_STRETCH * intervalMs - intervalMs / 2) {
-      state.deferred++;
+      if (state.deferred++ === 0) {
+        // Before any plain one has run, the memory-returning one's price is what is being paid back.
+        const price = took.plain || took.returning;
+        const everyS = Math.min(MAX_STRETCH * intervalMs, Math.max(intervalMs, (price / earnedPerS) * 1000)) / 1000;
+        opts.onFirstWait?.(
+          `heap-floor collections take ~${price.toFixed(1)} ms each here: at gcFloorBudget ${budget} (~${earnedPerS.toFixed(2)} ms/s for this probe now) one comes about every ${everyS.toFixed(1)} s rather than every ${intervalMs / 1000} s`,
+          { collectionMs: Math.round(price * 10) / 10, allowanceMsPerS: Math.round(earnedPerS * 100) / 100, intervalMs },
+        );
+      }
       return;
     }
     forcedFrom = now;

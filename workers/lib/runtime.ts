@@ -163,7 +163,7 @@ export async function runProbe<Options = Record<string, unknown>>(task: ProbeTas
   };
 
   const timers: (NodeJS.Timeout | LongTimer)[] = [setLongInterval(() => report(), task.reportIntervalMs)];
-  const floors: FloorCollector | undefined = task.gcFloorIntervalMs > 0 ? startFloorCollections(task.gcFloorIntervalMs, task.gcFloorBudget === undefined ? DEFAULT_GC_FLOOR_BUDGET : task.gcFloorBudget, { timeScale: task.timeScale }) : undefined;
+  const floors: FloorCollector | undefined = task.gcFloorIntervalMs > 0 ? startFloorCollections(task.gcFloorIntervalMs, task.gcFloorBudget === undefined ? DEFAULT_GC_FLOOR_BUDGET : task.gcFloorBudget, { timeScale: task.timeScale, onFirstWait: (msg, data) => output.log('info', msg, data) }) : undefined;
   if (leak) timers.push(leak.start());
 
   const ctx: ProbeContext<Options> = {
