@@ -46,6 +46,9 @@ export class LeakDetector {
   /** What is judged: the kept points and the bucket's average so far. */
   private points: { t: number; y: number }[] = [];
   private firstT?: number;
+  /** Floors seen, warm-up included, and the last one's time: how often they really come. */
+  private floors = 0;
+  private lastT?: number;
   private streak = 0;
   private status: LeakStatus = 'insufficient-data';
   private last?: TrendResult;
@@ -67,6 +70,8 @@ export class LeakDetector {
   /** Adds one floor (bytes) at time t; returns the status after evaluating. */
   add(t: number, floorBytes: number): LeakStatus {
     this.firstT ??= t;
+    this.floors++;
+    this.lastT = t;
     if (t - this.firstT < this.settings.warmupMs) return this.status;
     if (this.origin.length < 3) this.origin.push({ t, y: floorBytes / MB });
     this.push({ t, y: floorBytes });
@@ -164,6 +169,17 @@ export class LeakDetector {
     return p.riseMb >= this.settings.minGrowthBytes / MB && p.lengthMs >= p.neededMs;
   }
 
+  /**
+   * The settings with the floors' cadence as observed when they come less often than configured
+   * (a worker's floor budget spaces costly collections out): what a run would need is judged on it.
+   */
+  private timing(): LeakSettings {
+    if (this.floors < 3 || this.firstT === undefined || this.lastT === undefined) return this.settings;
+    const observed = (this.lastT - this.firstT) / (this.floors - 1);
+    const configured = this.settings.cadenceMs ?? 1000;
+    return observed > configured * 1.25 ? { ...this.settings, cadenceMs: Math.round(observed) } : this.settings;
+  }
+
   /** The points in MB, as the plateau search reads them. */
   private series(): { t: number; y: number }[] {
     return this.points.map((p) => ({ t: p.t, y: p.y / MB }));
@@ -215,7 +231,8 @@ export class LeakDetector {
     const r = this.last;
     const round = (v: number) => Math.round(v * 1000) / 1000;
     const spanMs = this.points.length > 1 ? this.points.at(-1)!.t - this.points[0]!.t : 0;
-    const needed = neededRunMs(this.settings);
+    const timing = this.timing();
+    const needed = neededRunMs(timing);
     const p = this.plateau;
     const bounded = this.status === 'bounded' && p?.startIndex !== undefined ? p : undefined;
     // Growth still under way: how long it would have to stay flat, from now, to be called bounded.
@@ -255,7 +272,7 @@ export class LeakDetector {
         points: this.points.length,
         spanMs,
         streak: this.streak,
-        settings: this.settings,
+        settings: timing,
         series: this.settings.series,
         plateau: p,
         paceMbPerH: this.paceMbPerH(),

@@ -119,3 +119,15 @@ test("#26.12 a process probe's leak reason names its RSS series, not heap-floor 
   assert.match(engine.leakReport('p')!.reason!, /not enough RSS points/);
   assert.match(engine.leakReport('w')!.reason!, /not enough heap-floor points/);
 });
+
+test('the run still needed is judged on how often floors really come, when a floor budget spaces them out', () => {
+  const at = { ...settings, warmupMs: 30_000, minGrowthBytes: 1, cadenceMs: 2000 };
+  const asConfigured = new LeakDetector(at);
+  const spaced = new LeakDetector(at);
+  for (let s = 0; s <= 20; s += 2) asConfigured.add(s * 1000, 20 * MB);
+  for (let s = 0; s <= 20; s += 10) spaced.add(s * 1000, 20 * MB);
+  // Warm-up, then six points and three confirmations, one per cadence.
+  assert.equal(asConfigured.report().neededRunMs, 30_000 + 9 * 2000);
+  assert.equal(spaced.report().neededRunMs, 30_000 + 9 * 10_000);
+  assert.match(spaced.report().reason ?? '', /a run of at least 2m00s would be needed/);
+});
