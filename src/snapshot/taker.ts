@@ -174,7 +174,8 @@ export class SnapshotTaker {
         await rm(scratch, { force: true });
       }
       const written = Date.now();
-      const returned = await this.returnMemory(host, keepForDiff);
+      // Another snapshot of this probe in between a leak pair's two keeps the first's ids too.
+      const returned = await this.returnMemory(host, keepForDiff || this.firstOf.has(probe) || this.pendingSecond.has(probe));
       this.opts.bus.emit('event', { t: written, probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: written - now, ...cost(), ...returnedData(returned) } });
       return file;
     } catch (err) {

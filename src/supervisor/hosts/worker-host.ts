@@ -41,8 +41,8 @@ export class WorkerHost implements Host {
   gauges: Record<string, number> = {};
   /** Resolves the wait for the probe's `done` message. */
   private onDone?: () => void;
-  /** Set while a `release-snapshot` waits for its answer. */
-  private onReleased?: () => void;
+  /** The `release-snapshot` requests waiting for their answer (snapshots of one probe can overlap). */
+  private readonly releaseWaiters = new Set<() => void>();
   /** Post-GC floor reported since the sampler last took it. */
   private pendingFloor?: { floor: number; major: boolean };
   private pool?: Piscina<ProbeTask, ProbeResult>;
@@ -195,11 +195,13 @@ export class WorkerHost implements Host {
 
   async releaseSnapshot(timeoutMs: number): Promise<boolean> {
     if (!this.port || !this.alive) return false;
-    const answered = new Promise<boolean>((resolve) => (this.onReleased = () => resolve(true)));
+    let waiter!: () => void;
+    const answered = new Promise<boolean>((resolve) => this.releaseWaiters.add((waiter = () => resolve(true))));
     const message: SupervisorMessage = { type: 'release-snapshot' };
     try {
       this.port.postMessage(message);
     } catch {
+      this.releaseWaiters.delete(waiter);
       return false;
     }
     // A probe whose thread is busy answers late or never, one that ends meanwhile never: the
@@ -207,7 +209,7 @@ export class WorkerHost implements Host {
     const wait = longDelay(timeoutMs, false);
     const released = await Promise.race([answered, wait.promise, (this.done ?? Promise.resolve()).then(() => false)]);
     clearLongTimer(wait.timer);
-    this.onReleased = undefined;
+    this.releaseWaiters.delete(waiter);
     return released;
   }
 
@@ -244,7 +246,8 @@ export class WorkerHost implements Host {
         this.onDone?.();
         break;
       case 'snapshot-released':
-        this.onReleased?.();
+        for (const waiter of this.releaseWaiters) waiter();
+        this.releaseWaiters.clear();
         break;
     }
   }
