@@ -33,8 +33,8 @@ describe('leak detection on the real probes, both directions', { concurrency: 2 
     assert.equal(confirmed?.probe, 'binance');
     const snapshots = run.events.filter((e) => e.kind === 'snapshot' && e.probe === 'binance');
     assert.ok(snapshots.length > 0);
-    // What V8 kept of them in the worker was dropped after the second (#23 4b: ~1.5× the heap of
-    // RSS otherwise); the first's object ids were kept for the diff until then.
+    // What V8 kept of them in the worker was dropped after the second (#23 4b: ~0.5× the heap of
+    // resident memory otherwise, for good); the first's object ids were kept for the diff until then.
     assert.deepEqual(snapshots.map((s) => [s.data?.reason, s.data?.runtimeReleased]), [['leak-confirmed', undefined], ['leak-second', true]]);
     assert.ok(!run.events.some((e) => e.kind === 'snapshot' && e.probe === 'bitunix'));
   });
