@@ -61,7 +61,8 @@ export interface Host {
   snapshot(scratchFile: string): Promise<NodeJS.ReadableStream>;
   /**
    * After `snapshot()`'s stream has been written: has the probe's runtime drop what it kept of
-   * the snapshot (a V8 worker's heap profiler state); resolves whether it did, within `timeoutMs`.
+   * the snapshot (a V8 worker's heap profiler state); resolves whether it did within `timeoutMs`,
+   * or undefined when the host's runtime keeps nothing in this process.
    */
-  releaseSnapshot?(timeoutMs: number): Promise<boolean>;
+  releaseSnapshot(timeoutMs: number): Promise<boolean | undefined>;
 }

@@ -197,7 +197,7 @@ export class SnapshotTaker {
    * collections compact the worker), +33 MB while a first waits for its second.
    */
   private async returnMemory(host: SnapshotHost, keepForDiff: boolean): Promise<Returned & { released?: boolean }> {
-    const released = keepForDiff ? undefined : await host.releaseSnapshot?.(RELEASE_TIMEOUT_MS).catch(() => false);
+    const released = keepForDiff ? undefined : await host.releaseSnapshot(RELEASE_TIMEOUT_MS).catch(() => false);
     memoryReducingGc()();
     return { ...returnFreeMemory(), released };
   }

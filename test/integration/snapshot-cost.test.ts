@@ -120,7 +120,7 @@ test('a node child\'s snapshot, scrubbed into the results, costs this process un
     const client = await InspectorClient.connect(url!);
     try {
       const bus = new Bus();
-      const taker = new SnapshotTaker({ dir, bus, hosts: () => [{ name: 'child', alive: true, heapLimitBytes: undefined, evidence: async () => ({ supported: true, heapBytes: 0 }), snapshot: async (file) => (await client.takeHeapSnapshot(file), createReadStream(file)) }], settings: { max: 4, minIntervalMs: 0, secondAfterMs: 0, nearLimitRatio: 1 } });
+      const taker = new SnapshotTaker({ dir, bus, hosts: () => [{ name: 'child', alive: true, heapLimitBytes: undefined, evidence: async () => ({ supported: true, heapBytes: 0 }), snapshot: async (file) => (await client.takeHeapSnapshot(file), createReadStream(file)), releaseSnapshot: async () => undefined }], settings: { max: 4, minIntervalMs: 0, secondAfterMs: 0, nearLimitRatio: 1 } });
       const before = process.memoryUsage.rss();
       const file = await taker.capture('child', 'test');
       assert.ok(file);

@@ -83,6 +83,11 @@ export abstract class ProcessHostBase implements Host {
   abstract stop(reason: string, graceMs: number): Promise<void>;
   abstract evidence(): Promise<EvidenceSupport>;
   abstract snapshot(scratchFile: string): Promise<NodeJS.ReadableStream>;
+
+  /** What a process's runtime keeps of a snapshot stays in that process, not this one. */
+  async releaseSnapshot(): Promise<undefined> {
+    return undefined;
+  }
   /** The program's heap, when its runtime can be read. */
   protected abstract readHeap(timeoutMs: number): Promise<RuntimeHeap | undefined>;
   /** A reading found the process gone. */
