@@ -126,12 +126,16 @@ export function searchPlateau(points: Point[], paceMbPerH: number, confidence: n
   // its points are not flat for MIN_POINTS in a row.
   const end = n > 0 ? points[n - 1]!.t : 0;
   const endLevel = median(points.slice(-Math.min(n, MIN_POINTS)).map((p) => p.y));
+  // Points in between that belong to neither stretch: the samples taken while the floor moved to
+  // the next level, or a transient bump that came back (three floors +0.26 MB for 15 s on a Python
+  // client's flat plateau restarted it, and the client failed). Up to 5 % of the points: whether
+  // the stretches join is still decided by their levels alone.
+  const maxSkip = Math.max(2, Math.ceil(n / 20));
   let joined = false;
   while (start > 0) {
-    // Up to two points in between: the samples taken while the floor moved to the next level.
     let to = start;
     let first = to - 1;
-    for (let skip = 0; skip <= 2 && to - skip > 0; skip++) {
+    for (let skip = 0; skip <= maxSkip && to - skip > 0; skip++) {
       first = to - skip - 1;
       while (first > 0 && Math.abs(points[first - 1]!.y - points[to - skip - 1]!.y) <= band) first--;
       if (to - skip - first >= MIN_POINTS) break;

@@ -115,3 +115,16 @@ test("growth not shown to have stopped: the reason names the culprits' entry cou
   assert.match(leak.reason!, /the top culprit Map \(cache\) gained 4,840 entries between the two snapshots: a bounded cache stops gaining at its cap/);
   assert.match(leak.reason!, /a run at least \d+m\d+s longer after it stops would tell them apart/);
 });
+
+test('a transient bump of a few floors on a plateau (a message in flight at the collection) does not restart it', () => {
+  // The trust corpus's Python LRU client (2026-12-07): exact floors (tracemalloc), a 6-minute fill,
+  // then flat to the byte but for three floors +0.26 MB at 15.6 min. It ended `confirmed`: the
+  // plateau restarted after the bump and had to outlast 3× the 9.6 minutes before it.
+  const d = new LeakDetector({ ...settings, warmupMs: 30_000, maxPoints: 240 });
+  const fill = cache(7.7, 6 * MIN);
+  const bump = (t: number) => (t >= 15.6 * MIN && t < 15.6 * MIN + 15_000 ? 0.26 : 0);
+  feed(d, 0, 19.8 * MIN, (t) => fill(t) + bump(t), 6, 0);
+  const r = d.report();
+  assert.equal(r.status, 'bounded', JSON.stringify(r));
+  assert.ok(r.plateauMs! > 12 * MIN, `plateau ${r.plateauMs}`);
+});
