@@ -159,10 +159,13 @@ export class SnapshotTaker {
       // Streamed to disk as the host's runtime serialises it: the main thread never holds the whole
       // snapshot. Owner-only (0600): a snapshot is the probe's whole heap. Known secrets are masked.
       const scratch = `${file}.raw`;
+      // A runtime in another process wrote it into the scratch file: nothing of it was built here.
+      let spilled = false;
       try {
         const stream = await host.snapshot(scratch);
         const secrets = knownSecrets().values;
-        if (existsSync(scratch)) {
+        spilled = existsSync(scratch);
+        if (spilled) {
           // A process probe's runtime wrote it into the scratch file: copied through one reused
           // buffer, since a stream pipeline's chunk buffers left ~40 MB in the supervisor's RSS.
           (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
@@ -175,7 +178,7 @@ export class SnapshotTaker {
       }
       const written = Date.now();
       // Another snapshot of this probe in between a leak pair's two keeps the first's ids too.
-      const returned = await this.returnMemory(host, keepForDiff || this.firstOf.has(probe) || this.pendingSecond.has(probe));
+      const returned = spilled ? undefined : await this.returnMemory(host, keepForDiff || this.firstOf.has(probe) || this.pendingSecond.has(probe));
       this.opts.bus.emit('event', { t: written, probe, kind: 'snapshot', data: { reason, file: path.relative(this.opts.dir, file), tookMs: written - now, ...cost(), ...returnedData(returned) } });
       return file;
     } catch (err) {
@@ -213,7 +216,8 @@ export class SnapshotTaker {
   }
 }
 
-function returnedData(r: Returned & { released?: boolean }): Record<string, unknown> {
+function returnedData(r: (Returned & { released?: boolean }) | undefined): Record<string, unknown> {
+  if (!r) return {};
   return { ...(r.released === undefined ? {} : { runtimeReleased: r.released }), ...(r.trimmed ? { allocatorTrimMs: Math.round(r.tookMs) } : { allocatorTrim: r.why }) };
 }
 
