@@ -66,6 +66,8 @@ duration: 1m
 # Leak budgets project over the day this minute stands for: without it, a leak is judged against
 # 50 MB over the run itself (a 190 MB/h leak passed a 4-minute trial).
 nominalDuration: 24h
+# A report every 6 h of that day: four in the minute (hourly would be one every 2.5 s).
+report: { every: 6h }
 sampleInterval: 1s
 gcFloorInterval: 2s
 leak: { warmup: 10s }
